@@ -1,0 +1,157 @@
+"""Results with provenance: one JSON record per run, atomic writes, checkpoints, schema checks.
+
+A record lives at ``<out>/<experiment>/<run-id>.json`` and holds the run's config, scale, seed,
+device, torch version, git commit, data fingerprint, curves, final metrics and wall time.
+Every write goes to a temporary file in the same folder and is renamed into place, so a killed
+process never leaves a half-written record or checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+SCHEMA_VERSION = 1
+ENV_VAR = "RESNET_BOOK_RESULTS"
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the repository root in a src-layout checkout
+
+
+class RecordError(ValueError):
+    """A results record or checkpoint is missing fields, has wrong types, or cannot be parsed."""
+
+
+def results_root(out: str | os.PathLike | None = None) -> Path:
+    """Where records go: ``out``, else ``$RESNET_BOOK_RESULTS``, else the repository's ``results/``."""
+    if out is not None:
+        return Path(out)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    if (_PACKAGE_ROOT / "pyproject.toml").exists():
+        return _PACKAGE_ROOT / "results"
+    return Path.cwd() / "results"
+
+
+def _atomic_write(path: Path, write) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> None:
+    """Write ``obj`` as JSON to ``path`` via a temporary file and a rename."""
+    data = json.dumps(obj, indent=1, sort_keys=False, allow_nan=True).encode()
+    _atomic_write(Path(path), lambda f: f.write(data))
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
+    """``torch.save`` to ``path`` atomically."""
+    _atomic_write(Path(path), lambda f: torch.save(state, f))
+
+
+def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> dict:
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as e:
+        raise RecordError(f"cannot read checkpoint {path} ({type(e).__name__}: {e}); delete it to start the run over") from None
+    missing = {"config", "model", "optimizer", "schedule", "history"} - set(state)
+    if missing:
+        raise RecordError(f"checkpoint {path} lacks {sorted(missing)}; delete it to start the run over")
+    return state
+
+
+def git_commit() -> str:
+    """HEAD of the repository the package is in ("+dirty" if tracked files changed), or "unknown"."""
+    try:
+        run = lambda *a: subprocess.run(["git", *a], cwd=_PACKAGE_ROOT, capture_output=True, text=True, timeout=10)  # noqa: E731
+        head = run("rev-parse", "HEAD")
+        if head.returncode:
+            return "unknown"
+        dirty = run("status", "--porcelain", "--untracked-files=no").stdout.strip()
+        return head.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+# --- schema ----------------------------------------------------------------------------------------
+_REQUIRED = {
+    "schema": int, "run_id": str, "experiment": str, "model": str, "model_kwargs": dict, "label": str,
+    "scale": str, "seed": int, "config": dict, "provenance": dict, "history": dict, "final": dict,
+    "status": str,
+}
+_PROVENANCE = {"device": str, "torch": str, "git_commit": str, "data_fingerprint": str, "created": str}
+_FINAL = {"train_error": (int, float), "eval_error": (int, float), "eval_name": str, "params": int,
+          "iterations": int, "wall_time": (int, float)}
+_CURVES = [("iters", "train_loss", "train_error", "lr"), ("eval_iters", "eval_loss", "eval_error")]
+
+
+def validate_record(rec, where: str = "record") -> dict:
+    """Check a record's structure; raise :class:`RecordError` naming the first problem."""
+    if not isinstance(rec, dict):
+        raise RecordError(f"{where}: expected a JSON object, got {type(rec).__name__}")
+    for group, spec in (("", _REQUIRED), ("provenance.", _PROVENANCE), ("final.", _FINAL)):
+        obj = rec if not group else rec.get(group[:-1], {})
+        for key, typ in spec.items():
+            if key not in obj:
+                raise RecordError(f"{where}: missing field {group}{key}")
+            if not isinstance(obj[key], typ) or isinstance(obj[key], bool):
+                raise RecordError(f"{where}: field {group}{key} has type {type(obj[key]).__name__}")
+    if rec["schema"] != SCHEMA_VERSION:
+        raise RecordError(f"{where}: schema version {rec['schema']}, this code reads {SCHEMA_VERSION}")
+    if rec["status"] not in ("complete", "stopped"):
+        raise RecordError(f"{where}: status must be 'complete' or 'stopped', got {rec['status']!r}")
+    hist = rec["history"]
+    for curve in _CURVES:
+        for key in curve:
+            if not isinstance(hist.get(key), list):
+                raise RecordError(f"{where}: history.{key} must be a list")
+        if len({len(hist[k]) for k in curve}) != 1:
+            raise RecordError(f"{where}: history curves {curve} have different lengths")
+    if rec["status"] == "complete" and not math.isfinite(rec["final"]["eval_error"]):
+        raise RecordError(f"{where}: a complete run needs a finite final.eval_error")
+    return rec
+
+
+def load_record(path: str | os.PathLike) -> dict:
+    """Read and validate one record; a corrupt file is a :class:`RecordError` naming it."""
+    path = Path(path)
+    try:
+        rec = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RecordError(f"no results record at {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise RecordError(f"results record {path} is corrupt ({e}); delete it and re-run to regenerate it") from None
+    return validate_record(rec, str(path))
+
+
+def load_records(experiment: str, out: str | os.PathLike | None = None, scale: str | None = None) -> list[dict]:
+    """All records of ``experiment`` (optionally of one scale), sorted by run id."""
+    folder = results_root(out) / experiment
+    recs = [load_record(p) for p in sorted(folder.glob("*.json"))]
+    return [r for r in recs if scale is None or r["scale"] == scale]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,286 @@
+"""The paper's CIFAR-10 training recipe (Sec. 4.2) as one config and one loop.
+
+Everything a chapter changes is a field of :class:`TrainConfig`; the defaults are the paper's.
+``train(model, data, cfg)`` returns a :class:`History` of training and evaluation curves.
+The same code runs on a 2-core CPU and on a GPU: the GPU only turns on bf16 autocast (and,
+if asked, ``torch.compile``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .data import DeviceData, Split
+
+
+@dataclass
+class TrainConfig:
+    """Paper Sec. 4.2 defaults. Schedules count iterations (mini-batches), as the paper does."""
+
+    batch_size: int = 128
+    lr: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 1e-4  # applied to every parameter, BN included (as in the original code)
+    max_iters: int = 64_000  # "terminate training at 64k iterations"
+    milestones: tuple[int, ...] = (32_000, 48_000)  # lr divided by 10 at each
+    lr_decay: float = 0.1
+    # ResNet-110 warm-up: "we use 0.01 to warm up the training until the training error is below
+    # 80% (about 400 iterations), and then go back to 0.1". None = no warm-up (all other depths).
+    warmup_lr: float | None = None
+    warmup_until_error: float = 0.80
+    warmup_window: int = 20  # mini-batches whose mean training error decides the end of warm-up
+    # Data. "full" = 50k train / 10k test; "val45k" = the paper's 45k/5k split (see data.SPLITS).
+    split: str = "full"
+    train_subset: int | None = None  # stratified, seeded subset of the training split (quick scale)
+    eval_subset: int | None = None  # stratified subset of the eval split (never "the first N")
+    subset_seed: int = 0  # which subset: fixed across model seeds so runs compare on equal data
+    augment: bool = True  # pad 4 + random 32x32 crop + horizontal flip (paper)
+    normalize: str = "pixel"  # "pixel": per-pixel mean subtracted (paper); "channel": mean/std
+    # Bookkeeping.
+    log_every: int = 50  # training loss/error are averaged over windows of this many iterations
+    eval_every: int = 2_000  # iterations between evaluations (and always at the end)
+    checkpoint_every: int = 2_000  # iterations between checkpoints (when a path is given)
+    seed: int = 0  # fixes init (see experiments.build_model), data order and augmentation
+    # Device. "auto" picks CUDA when present. bf16 autocast and torch.compile are speed options
+    # (not in the paper, which used fp32 on Caffe): "auto" turns autocast on for CUDA only.
+    device: str = "auto"
+    amp: bool | str = "auto"
+    channels_last: bool = True  # memory layout only (~10% faster on CPU, more on GPU)
+    compile: bool = False
+
+    def __post_init__(self) -> None:
+        self.milestones = tuple(int(m) for m in self.milestones)
+        problems = []
+        if self.batch_size < 1:
+            problems.append(f"batch_size must be >= 1 (got {self.batch_size})")
+        if self.max_iters < 1:
+            problems.append(f"max_iters must be >= 1 (got {self.max_iters})")
+        if not self.lr > 0:
+            problems.append(f"lr must be > 0 (got {self.lr})")
+        if any(b <= a for a, b in zip(self.milestones, self.milestones[1:])):
+            problems.append(f"milestones must increase (got {self.milestones})")
+        for name in ("log_every", "eval_every", "checkpoint_every", "warmup_window"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be >= 1 (got {getattr(self, name)})")
+        if self.log_every >= 1 and self.checkpoint_every % self.log_every:
+            problems.append(f"checkpoint_every ({self.checkpoint_every}) must be a multiple of log_every ({self.log_every})")
+        if problems:
+            raise ValueError("invalid TrainConfig: " + "; ".join(problems))
+
+    def replace(self, **changes) -> "TrainConfig":
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown TrainConfig field(s) {sorted(unknown)}; known: {sorted(known)}")
+        return TrainConfig(**{**asdict(self), **changes})
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["milestones"] = list(self.milestones)
+        return d
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for, but CUDA is not available on this machine")
+    return torch.device(device)
+
+
+class LRSchedule:
+    """Step schedule of the paper, with the optional ResNet-110 warm-up.
+
+    ``lr_at(it)`` gives the learning rate of iteration ``it`` (0-based); ``observe(err)`` feeds the
+    training error of each mini-batch so that the warm-up can end when the mean error of the last
+    ``warmup_window`` mini-batches drops below ``warmup_until_error``.
+    """
+
+    def __init__(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        self.warming = cfg.warmup_lr is not None
+        self.warmup_end: int | None = None  # first iteration trained at the full lr
+        self.recent: deque[float] = deque(maxlen=cfg.warmup_window)
+
+    def lr_at(self, it: int) -> float:
+        base = self.cfg.warmup_lr if self.warming else self.cfg.lr
+        return base * self.cfg.lr_decay ** sum(it >= m for m in self.cfg.milestones)
+
+    def observe(self, it: int, batch_error: float) -> None:
+        if not self.warming:
+            return
+        self.recent.append(batch_error)
+        if len(self.recent) == self.recent.maxlen and sum(self.recent) / len(self.recent) < self.cfg.warmup_until_error:
+            self.warming, self.warmup_end = False, it + 1
+
+    def state_dict(self) -> dict:
+        return {"warming": self.warming, "warmup_end": self.warmup_end, "recent": list(self.recent)}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.warming, self.warmup_end = state["warming"], state["warmup_end"]
+        self.recent = deque(state["recent"], maxlen=self.cfg.warmup_window)
+
+
+@dataclass
+class History:
+    """Curves of one run. ``iters[i]`` is the iteration count at the END of log window i."""
+
+    iters: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_error: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    eval_iters: list[int] = field(default_factory=list)
+    eval_loss: list[float] = field(default_factory=list)
+    eval_error: list[float] = field(default_factory=list)
+    eval_name: str = "test"
+    warmup_end: int | None = None
+    iterations_done: int = 0
+    wall_time: float = 0.0  # seconds spent training and evaluating (summed over resumes)
+    stopped: str | None = None  # why a run ended early (e.g. a non-finite loss), else None
+
+    def final_train_error(self, fraction: float = 0.1) -> float:
+        """Mean training error over the log windows that end in the last ``fraction`` of the run."""
+        if not self.iters:
+            return math.nan
+        cutoff = self.iters[-1] * (1 - fraction)
+        tail = [e for i, e in zip(self.iters, self.train_error) if i > cutoff] or self.train_error[-1:]
+        return sum(tail) / len(tail)
+
+    @property
+    def final_eval_error(self) -> float:
+        return self.eval_error[-1] if self.eval_error else math.nan
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: int = 1000) -> tuple[float, float]:
+    """(error, loss) of ``model`` on the eval split, single original 32x32 view, eval-mode BN."""
+    was_training = model.training
+    model.eval()
+    wrong, loss, n = 0, 0.0, len(data.y_eval)
+    for s in range(0, n, batch_size):
+        x, y = data.to_input(data.x_eval[s:s + batch_size]), data.y_eval[s:s + batch_size]
+        with torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=amp):
+            out = model(x)
+        loss += F.cross_entropy(out.float(), y, reduction="sum").item()
+        wrong += (out.argmax(1) != y).sum().item()
+    model.train(was_training)
+    return wrong / n, loss / n
+
+
+def train(
+    model: nn.Module,
+    data: DeviceData | Split,
+    cfg: TrainConfig | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    progress: bool | None = None,
+    desc: str | None = None,
+) -> History:
+    """Train ``model`` with ``cfg`` (paper defaults) and return its :class:`History`.
+
+    ``checkpoint``: a file path; the run saves there every ``cfg.checkpoint_every`` iterations
+    (atomically) and, if the file already exists, resumes from it -- ending with the same
+    history and weights as an uninterrupted run. ``progress``: a tqdm bar (default: on unless
+    the environment variable ``RESNET_BOOK_QUIET`` is set).
+    """
+    from tqdm.auto import tqdm
+
+    from .results import load_checkpoint, save_checkpoint
+
+    cfg = cfg or TrainConfig()
+    device = resolve_device(cfg.device)
+    amp = device.type == "cuda" if cfg.amp == "auto" else bool(cfg.amp)
+    if isinstance(data, Split):
+        data = DeviceData(data, device, cfg.normalize, cfg.channels_last)
+    elif data.device != device:
+        raise ValueError(f"data lives on {data.device} but the config trains on {device}")
+    model.to(device)
+    if cfg.channels_last:
+        model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    schedule = LRSchedule(cfg)
+    history = History(eval_name=data.eval_name)
+    start = 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        state = load_checkpoint(checkpoint, device)
+        if state["config"] != cfg.to_dict():
+            raise ValueError(f"checkpoint {checkpoint} was written by a different config; delete it to start over")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        history = History.from_dict(state["history"])
+        start = history.iterations_done
+    step_model = torch.compile(model) if cfg.compile else model
+
+    if progress is None:
+        progress = not os.environ.get("RESNET_BOOK_QUIET")
+    bar = tqdm(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False, mininterval=1.0)
+    model.train()
+    t0 = time.perf_counter()
+    win_loss = torch.zeros((), device=device)
+    win_wrong = torch.zeros((), device=device)
+    win_n = 0
+    for it in range(start, cfg.max_iters):
+        lr = schedule.lr_at(it)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        x, y = data.batch(cfg.seed, it, cfg.batch_size, cfg.augment)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            out = step_model(x)
+        loss = F.cross_entropy(out.float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        wrong = (out.detach().argmax(1) != y).sum()
+        win_loss += loss.detach()
+        win_wrong += wrong
+        win_n += 1
+        if schedule.warming:  # needs the error now (one sync per iteration, only while warming)
+            schedule.observe(it, wrong.item() / len(y))
+            history.warmup_end = schedule.warmup_end
+        done = it + 1
+        if done % cfg.log_every == 0 or done == cfg.max_iters:
+            mean_loss = win_loss.item() / win_n
+            history.iters.append(done)
+            history.train_loss.append(mean_loss)
+            history.train_error.append(win_wrong.item() / (win_n * cfg.batch_size))
+            history.lr.append(lr)
+            win_loss.zero_(), win_wrong.zero_()
+            win_n = 0
+            bar.set_postfix(loss=f"{mean_loss:.3f}", err=f"{history.train_error[-1]:.3f}", lr=f"{lr:g}", refresh=False)
+            if not math.isfinite(mean_loss):
+                history.stopped = f"non-finite training loss in iterations {done - cfg.log_every + 1}..{done}"
+                history.iterations_done = done
+                break
+        if done % cfg.eval_every == 0 or done == cfg.max_iters:
+            err, eval_loss = evaluate(model, data, amp)
+            history.eval_iters.append(done)
+            history.eval_error.append(err)
+            history.eval_loss.append(eval_loss)
+        bar.update(1)
+        history.iterations_done = done
+        if checkpoint is not None and done % cfg.checkpoint_every == 0 and done < cfg.max_iters:
+            history.wall_time += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            save_checkpoint(checkpoint, {
+                "config": cfg.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(), "history": history.to_dict(),
+            })
+    bar.close()
+    history.wall_time += time.perf_counter() - t0
+    return history
