@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     r.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache)")
     r.add_argument("--out", **common["out"])
+    r.add_argument("--runs", type=lambda t: [x for x in t.split(",") if x], default=None,
+                   help="only these runs of the experiment, comma-separated (see `list`)")
+    r.add_argument("--set", dest="overrides", default="", metavar="KEY=VALUE,...",
+                   help="change TrainConfig fields, e.g. max_iters=2000,milestones=1000:1500 (recorded in each run)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     rep = sub.add_parser("report", help="Markdown table: the paper vs this book's runs, with provenance")
     rep.add_argument("experiment")
@@ -65,7 +69,8 @@ def _cmd_list(args) -> None:
 
 def _cmd_run(args) -> None:
     records = ex.run_experiment(args.experiment, args.scale, args.seeds, args.device, args.data, args.out,
-                                progress=False if args.quiet else None)
+                                progress=False if args.quiet else None, runs=args.runs,
+                                overrides=dict(ex.parse_overrides(args.overrides)))
     if records:
         print()
         print(ex.report(args.experiment, records))
@@ -93,7 +98,10 @@ def main(argv=None) -> int:
     from .data import DataError
     from .results import RecordError
 
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2), already printed by argparse
+        return int(e.code or 0)
     try:
         {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "data": _cmd_data}[args.command](args)
     except (ValueError, DataError, RecordError) as e:  # user errors: one clear line, exit 2

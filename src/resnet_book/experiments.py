@@ -152,12 +152,50 @@ def check_scale(scale: str) -> str:
     return scale
 
 
-def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str = "auto") -> TrainConfig:
-    """The TrainConfig of one run: paper defaults <- scale sizes <- the run's recipe changes."""
-    return TrainConfig().replace(**exp.scales[check_scale(scale)]).replace(**run.config).replace(seed=seed, device=device)
+def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str = "auto",
+               overrides: dict | None = None) -> TrainConfig:
+    """The TrainConfig of one run: paper defaults <- scale sizes <- the run's recipe <- user overrides."""
+    cfg = TrainConfig().replace(**exp.scales[check_scale(scale)]).replace(**run.config)
+    return cfg.replace(**(overrides or {})).replace(seed=seed, device=device)
 
 
 _NOT_IDENTITY = ("device", "compile", "checkpoint_every")  # how a run is executed, not what it is
+
+
+_NONE_DEFAULT_TYPES = {"warmup_lr": float, "train_subset": int, "eval_subset": int}
+
+
+def parse_overrides(text: str) -> list[tuple[str, object]]:
+    """``"max_iters=300,lr=0.05,milestones=150:225"`` -> typed TrainConfig overrides.
+
+    Values are cast to the field's type; ``milestones`` takes ``:``-separated iterations;
+    ``none`` clears an optional field.
+    """
+    defaults = TrainConfig().to_dict()
+    pairs = []
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep:
+            raise ValueError(f"--set takes key=value pairs separated by commas, got {item!r}")
+        if key not in defaults:
+            raise ValueError(f"unknown TrainConfig field {key!r}; known: {', '.join(defaults)}")
+        try:
+            if key == "milestones":
+                cast = tuple(int(v) for v in value.split(":") if v)
+            elif value.lower() == "none" and (defaults[key] is None or key in _NONE_DEFAULT_TYPES):
+                cast = None
+            elif isinstance(defaults[key], bool) or key in ("augment", "channels_last", "compile"):
+                if value.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError
+                cast = value.lower() in ("true", "1")
+            else:
+                typ = _NONE_DEFAULT_TYPES.get(key) or type(defaults[key])
+                cast = typ(float(value)) if typ is int and value.replace(".", "", 1).isdigit() else typ(value)
+        except ValueError:
+            raise ValueError(f"--set {key}={value!r}: not a valid value for {key} (default {defaults[key]!r})") from None
+        pairs.append((key, cast))
+    return pairs
 
 
 def run_id(run: RunSpec, cfg: TrainConfig, scale: str, fingerprint: str) -> str:
@@ -184,11 +222,18 @@ def _measure_layer_response_std(model, data: DeviceData) -> list:
 MEASURES = {"layer_response_std": _measure_layer_response_std}
 
 
-def plan(name: str, scale: str | None = None, seeds=(0,)) -> list[tuple[RunSpec, int]]:
-    """The (run, seed) pairs of an experiment at a scale."""
+def plan(name: str, scale: str | None = None, seeds=(0,), runs=None) -> list[tuple[RunSpec, int]]:
+    """The (run, seed) pairs of an experiment at a scale (optionally only the runs named in ``runs``)."""
     exp = get_experiment(name)
     scale = check_scale(scale or default_scale())
-    return [(run, seed) for run in exp.runs_at(scale) for seed in seeds]
+    chosen = exp.runs_at(scale)
+    if runs:
+        names = [r.name for r in exp.runs]
+        for r in runs:
+            if r not in names:
+                raise ValueError(f"no run named {r!r} in {name}; its runs: {', '.join(names)}")
+        chosen = [r for r in chosen if r.name in runs]
+    return [(run, seed) for run in chosen for seed in seeds]
 
 
 def run_experiment(
@@ -200,23 +245,31 @@ def run_experiment(
     out: str | os.PathLike | None = None,
     progress: bool | None = None,
     log=print,
+    runs=None,
+    overrides: dict | None = None,
 ) -> list[dict]:
-    """Run (or reuse) every run of experiment ``name`` at ``scale`` for ``seeds``; return the records."""
+    """Run (or reuse) every run of experiment ``name`` at ``scale`` for ``seeds``; return the records.
+
+    ``runs``: only these run names; ``overrides``: TrainConfig fields to change (they become part
+    of each run's identity and record).
+    """
     exp = get_experiment(name)
     scale = check_scale(scale or default_scale())
     seeds = [int(s) for s in seeds]
+    pairs = plan(name, scale, seeds, runs)
+    for run in exp.runs:  # validate overrides before loading any data
+        run_config(exp, run, scale, 0, "cpu", overrides)
     dev = resolve_device(device)
     data = load_cifar10(data_dir)
     root = results_root(out)
     folder = root / exp.name
     device_cache: dict = {}
     records = []
-    pairs = plan(name, scale, seeds)
     if not pairs:
         log(f"{name}: no runs at the {scale} scale (runs exist at: "
             f"{', '.join(sorted({s for r in exp.runs for s in r.scales}))})")
     for i, (run, seed) in enumerate(pairs, 1):
-        cfg = run_config(exp, run, scale, seed, str(dev))
+        cfg = run_config(exp, run, scale, seed, str(dev), overrides)
         rid = run_id(run, cfg, scale, data.fingerprint)
         path = folder / f"{rid}.json"
         if path.exists():

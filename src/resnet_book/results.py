@@ -69,7 +69,9 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
     try:
         state = torch.load(path, map_location=device, weights_only=True)
     except Exception as e:
-        raise RecordError(f"cannot read checkpoint {path} ({type(e).__name__}: {e}); delete it to start the run over") from None
+        # (torch's own message is many lines about weights_only; the type says enough)
+        raise RecordError(f"cannot read checkpoint {path} ({type(e).__name__}): the file is truncated or "
+                          "corrupt; delete it to start the run over") from None
     missing = {"config", "model", "optimizer", "schedule", "history"} - set(state)
     if missing:
         raise RecordError(f"checkpoint {path} lacks {sorted(missing)}; delete it to start the run over")

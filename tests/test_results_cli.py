@@ -1,0 +1,179 @@
+"""Results store (atomic, validated, reused) and the command line (every error path exits 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from resnet_book import experiments as ex
+from resnet_book import results as R
+from resnet_book.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
+
+
+# --- atomic writes -----------------------------------------------------------------------------------
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "rec.json"
+    R.write_json_atomic(target, {"a": 1})
+
+    def dies_midway(f):
+        f.write(b'{"a": 2, "half')
+        raise KeyboardInterrupt  # killed in the middle of writing
+
+    with pytest.raises(KeyboardInterrupt):
+        R._atomic_write(target, dies_midway)
+    assert json.loads(target.read_text()) == {"a": 1}  # the old record is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["rec.json"]  # and no temp file is left behind
+    with pytest.raises(KeyboardInterrupt):
+        R._atomic_write(tmp_path / "new.json", dies_midway)
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    bad = tmp_path / "x.ckpt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(R.RecordError, match=r"cannot read checkpoint .*x.ckpt.*delete it"):
+        R.load_checkpoint(bad)
+
+
+# --- a real (tiny) experiment run through the CLI ----------------------------------------------------
+@pytest.fixture(scope="module")
+def fig1_records(tmp_path_factory):
+    out = tmp_path_factory.mktemp("results")
+    assert main(["run", "fig1", "--scale", "quick", "--out", str(out), "--quiet", "--set", TINY]) == 0
+    return out
+
+
+def test_run_writes_valid_records_with_provenance(fig1_records):
+    paths = sorted((fig1_records / "fig1").glob("*.json"))
+    assert [p.name.split("-s0-")[0] for p in paths] == ["quick-plain20", "quick-plain56"]
+    for p in paths:
+        rec = R.load_record(p)
+        prov = rec["provenance"]
+        assert rec["scale"] == "quick" and rec["seed"] == 0 and rec["status"] == "complete"
+        assert len(prov["data_fingerprint"]) == 64 and prov["device"].startswith("cpu")
+        assert prov["git_commit"] != "" and prov["torch"]
+        assert rec["config"]["max_iters"] == 12 and rec["final"]["iterations"] == 12
+        assert rec["history"]["iters"] == [3, 6, 9, 12] and rec["history"]["eval_iters"] == [6, 12]
+    assert not list((fig1_records / "fig1").glob("*.ckpt"))  # checkpoints go once the record is written
+
+
+def test_finished_runs_are_reused_not_retrained(fig1_records, capsys):
+    before = {p: p.stat().st_mtime_ns for p in (fig1_records / "fig1").glob("*.json")}
+    assert main(["run", "fig1", "--scale", "quick", "--out", str(fig1_records), "--quiet", "--set", TINY]) == 0
+    assert "done before, reusing" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_runs_shared_between_experiments_are_reused(fig1_records, capsys):
+    records = ex.run_experiment("fig6", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
+                                overrides=dict(ex.parse_overrides(TINY)))
+    assert records[0]["reused_from"].startswith("fig1/") and records[0]["experiment"] == "fig6"
+    assert "same run as fig1/" in capsys.readouterr().out
+
+
+def test_report_prints_paper_vs_this_run(fig1_records, capsys):
+    assert main(["report", "fig1", "--out", str(fig1_records)]) == 0
+    out = capsys.readouterr().out
+    assert "| plain20 | 269,722 | 12 | 0 |" in out and "| plain56 | 853,018 |" in out
+    assert "Fig. 6, read from plot" in out and "data fingerprint" in out and "scale quick" in out
+
+
+def test_corrupt_record_is_reported_not_used(fig1_records, tmp_path, capsys):
+    out = tmp_path / "copy"
+    (out / "fig1").mkdir(parents=True)
+    src = next((fig1_records / "fig1").glob("*.json"))
+    (out / "fig1" / src.name).write_text(src.read_text()[:200])
+    assert main(["report", "fig1", "--out", str(out)]) == 2
+    assert "is corrupt" in capsys.readouterr().err
+    rec = json.loads(src.read_text())
+    del rec["provenance"]["data_fingerprint"]
+    (out / "fig1" / src.name).write_text(json.dumps(rec))
+    assert main(["report", "fig1", "--out", str(out)]) == 2
+    assert "missing field provenance.data_fingerprint" in capsys.readouterr().err
+
+
+# --- error paths: one clear line, exit 2 ----------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["run", "fig99"], "unknown experiment 'fig99'; known experiments: fig1"),
+    (["report", "fig99"], "unknown experiment 'fig99'"),
+    (["run", "fig1", "--scale", "huge"], "invalid choice: 'huge'"),
+    (["run", "fig1", "--seeds", "a,b"], "seeds must be comma-separated integers"),
+    (["run", "fig1", "--seeds", "-1"], "seeds must be"),
+    (["run", "fig1", "--device", "tpu"], "invalid choice: 'tpu'"),
+    (["run", "fig1", "--data", "/nonexistent/cifar"], "CIFAR-10 not found in /nonexistent/cifar"),
+    (["run", "fig1", "--set", "max_iters=ten"], "max_iters"),
+    (["run", "fig1", "--set", "learning_rate=0.1"], "unknown TrainConfig field"),
+    (["run", "fig1", "--runs", "resnet21"], "no run named 'resnet21' in fig1"),
+    (["data", "--data", "/nonexistent/cifar"], "CIFAR-10 not found"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ([], "required"),
+])
+def test_cli_errors_exit_2_with_a_clear_message(argv, message, capsys, tmp_path):
+    code = main(argv + (["--out", str(tmp_path)] if argv[:1] == ["run"] else []))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_cli_uncaught_argparse_exit_codes_are_2():
+    # argparse exits through SystemExit; the console entry point must still give 2, not 1
+    proc = subprocess.run([sys.executable, "-m", "resnet_book", "run"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "experiment" in proc.stderr
+
+
+def test_cuda_device_without_cuda_is_a_clear_error(capsys, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert main(["run", "fig1", "--device", "cuda", "--out", str(tmp_path)]) == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_list_names_every_experiment(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("fig1", "fig6", "table6", "fig7", "shortcuts", "warmup110", "resnet1202"):
+        assert name in out
+
+
+# --- SIGKILL mid-run, then re-run: finishes without starting over -----------------------------------
+def test_sigkill_then_rerun_resumes(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    args = [sys.executable, "-m", "resnet_book", "run", "fig1", "--scale", "quick", "--out", str(tmp_path),
+            "--quiet", "--runs", "plain20", "--set",
+            "max_iters=200,log_every=5,eval_every=200,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 240
+    ckpt = None
+    while time.time() < deadline and proc.poll() is None:
+        found = list((tmp_path / "fig1").glob("*.ckpt")) if (tmp_path / "fig1").exists() else []
+        if found:
+            ckpt = found[0]
+            time.sleep(1.0)  # let it train past a few more checkpoints
+            break
+        time.sleep(0.2)
+    assert ckpt is not None and proc.poll() is None, "the run never wrote a checkpoint"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not list((tmp_path / "fig1").glob("*.json"))  # killed before any record was written
+    import torch
+
+    done_at_kill = torch.load(ckpt, weights_only=True)["history"]["iterations_done"]
+    assert 0 < done_at_kill < 200
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "resuming from checkpoint" in rerun.stdout
+    rec = R.load_record(next((tmp_path / "fig1").glob("*.json")))
+    assert rec["final"]["iterations"] == 200 and rec["history"]["iters"][-1] == 200
