@@ -17,10 +17,11 @@ export PYTHONUNBUFFERED := 1
 export MPLBACKEND := Agg
 
 SHELL := /bin/bash
-.PHONY: setup book html test unit clean help
+.PHONY: setup book html test unit bench clean help
 help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
 	@echo "make test   - set up .venv and run every test (unit, slow, book build)"
+	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
 	@echo "make clean  - remove _build (keeps .venv and results/)"
 
 setup: $(STAMP)
@@ -42,6 +43,9 @@ unit: setup
 test: setup
 	$(PY) -m pytest -q -rs --durations=15
 	$(MAKE) --no-print-directory html
+
+bench: setup
+	$(PY) benchmarks/throughput.py
 
 clean:
 	rm -rf _build

@@ -177,3 +177,20 @@ def test_sigkill_then_rerun_resumes(tmp_path):
     assert "resuming from checkpoint" in rerun.stdout
     rec = R.load_record(next((tmp_path / "fig1").glob("*.json")))
     assert rec["final"]["iterations"] == 200 and rec["history"]["iters"][-1] == 200
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("max_iters=300,lr=0.05", [("max_iters", 300), ("lr", 0.05)]),
+    ("milestones=150:225", [("milestones", (150, 225))]),
+    ("milestones=", [("milestones", ())]),
+    ("warmup_lr=0.01,train_subset=none", [("warmup_lr", 0.01), ("train_subset", None)]),
+    ("amp=auto,augment=false,amp=true", [("amp", "auto"), ("augment", False), ("amp", True)]),
+])
+def test_parse_overrides_types(text, expected):
+    assert ex.parse_overrides(text) == expected
+
+
+@pytest.mark.parametrize("text", ["augment=maybe", "amp=sometimes", "batch_size=big", "lr"])
+def test_parse_overrides_rejects_bad_values(text):
+    with pytest.raises(ValueError):
+        ex.parse_overrides(text)

@@ -91,6 +91,17 @@ def git_commit() -> str:
         return "unknown"
 
 
+def package_hash() -> str:
+    """SHA-256 (first 16 hex digits) of the package's source files: which code produced a record."""
+    import hashlib
+
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"

@@ -167,9 +167,24 @@ class History:
         return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
 
 
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+               amp: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """One SGD step on a mini-batch; returns the (detached) loss and logits."""
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=amp):
+        out = model(x)
+    loss = F.cross_entropy(out.float(), y)  # the loss in fp32 even under autocast
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), out.detach()
+
+
 @torch.no_grad()
-def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: int = 1000) -> tuple[float, float]:
-    """(error, loss) of ``model`` on the eval split, single original 32x32 view, eval-mode BN."""
+def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: int = 100) -> tuple[float, float]:
+    """(error, loss) of ``model`` on the eval split, single original 32x32 view, eval-mode BN.
+
+    Batches of 100: on a CPU, batches of 1,000 ran 2x slower (cache misses; measured for ResNet-56).
+    """
     was_training = model.training
     model.eval()
     wrong, loss, n = 0, 0.0, len(data.y_eval)
@@ -240,14 +255,9 @@ def train(
         for group in optimizer.param_groups:
             group["lr"] = lr
         x, y = data.batch(cfg.seed, it, cfg.batch_size, cfg.augment)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-            out = step_model(x)
-        loss = F.cross_entropy(out.float(), y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        wrong = (out.detach().argmax(1) != y).sum()
-        win_loss += loss.detach()
+        loss, out = train_step(step_model, optimizer, x, y, amp)
+        wrong = (out.argmax(1) != y).sum()
+        win_loss += loss
         win_wrong += wrong
         win_n += 1
         if schedule.warming:  # needs the error now (one sync per iteration, only while warming)

@@ -1,0 +1,114 @@
+"""Helpers for the chapters: quizzes from data files, provenance captions, the run cache.
+
+Quizzes live in ``chapters/quizzes/<chapter>.yml`` as data (validated by ``tests/test_book.py``)::
+
+    - id: q1
+      section: "Sec. 4.1"                 # where in the paper the answer is settled
+      question: "The deeper plain net has higher *training* error. What does that rule out?"
+      quote: "...the paper's sentence that settles it..."
+      options:
+        - text: "Overfitting"
+          correct: true
+          why: "Overfitting lowers training error while raising test error; here training error rose."
+        - ...                             # exactly four options, each with its explanation
+
+``quiz(chapter)`` shows them with ``jupyterquiz``: interactive both in Jupyter and on the static
+site (the questions are embedded in the page as HTML and a script).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUIZ_DIR = ROOT / "chapters" / "quizzes"
+
+
+class QuizError(ValueError):
+    """A quiz file breaks the format described in this module's docstring."""
+
+
+def load_quiz(chapter: str, folder: Path | None = None) -> list[dict]:
+    """Read and validate ``<folder>/<chapter>.yml``."""
+    import yaml
+
+    path = (folder or QUIZ_DIR) / f"{chapter}.yml"
+    try:
+        questions = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuizError(f"no quiz file {path}") from None
+    except yaml.YAMLError as e:
+        raise QuizError(f"{path}: not valid YAML ({e})") from None
+    validate_quiz(questions, str(path))
+    return questions
+
+
+def validate_quiz(questions, where: str = "quiz") -> None:
+    """Every question: id, section, question, quote; exactly four options; one or two correct; every option explained."""
+    if not isinstance(questions, list) or not questions:
+        raise QuizError(f"{where}: expected a non-empty list of questions")
+    ids = set()
+    for i, q in enumerate(questions):
+        tag = f"{where}, question {i + 1}"
+        for key in ("id", "section", "question", "quote", "options"):
+            if not q.get(key):
+                raise QuizError(f"{tag}: missing {key!r}")
+        if q["id"] in ids:
+            raise QuizError(f"{tag}: duplicate id {q['id']!r}")
+        ids.add(q["id"])
+        opts = q["options"]
+        if not isinstance(opts, list) or len(opts) != 4:
+            raise QuizError(f"{tag} ({q['id']}): needs exactly 4 options, has {len(opts) if isinstance(opts, list) else opts!r}")
+        n_correct = sum(1 for o in opts if o.get("correct") is True)
+        if n_correct not in (1, 2):
+            raise QuizError(f"{tag} ({q['id']}): needs 1 or 2 correct options, has {n_correct}")
+        for j, o in enumerate(opts):
+            if not str(o.get("text", "")).strip() or not str(o.get("why", "")).strip():
+                raise QuizError(f"{tag} ({q['id']}), option {j + 1}: needs 'text' and 'why'")
+            if not isinstance(o.get("correct", False), bool):
+                raise QuizError(f"{tag} ({q['id']}), option {j + 1}: 'correct' must be true or false")
+
+
+def to_jupyterquiz(q: dict) -> dict:
+    """One of our questions in jupyterquiz's format (feedback = explanation + the settling quote)."""
+    n_correct = sum(o.get("correct", False) for o in q["options"])
+    quote = f" — Paper, {q['section']}: “{q['quote'].strip()}”"
+    return {
+        "question": q["question"].strip() + (" (two options are right)" if n_correct == 2 else ""),
+        "type": "many_choice" if n_correct > 1 else "multiple_choice",
+        "answers": [
+            {"answer": o["text"].strip(), "correct": bool(o.get("correct", False)),
+             "feedback": ("✔ " if o.get("correct") else "✘ ") + o["why"].strip() + quote}
+            for o in q["options"]
+        ],
+    }
+
+
+def quiz(chapter: str, ids: list[str] | None = None) -> None:
+    """Display a chapter's questions (or only ``ids``) as an interactive quiz."""
+    from jupyterquiz import display_quiz
+
+    questions = [q for q in load_quiz(chapter) if ids is None or q["id"] in ids]
+    if ids is not None and len(questions) != len(ids):
+        raise QuizError(f"{chapter}: unknown question id(s) {sorted(set(ids) - {q['id'] for q in questions})}")
+    display_quiz([to_jupyterquiz(q) for q in questions], shuffle_answers=False)
+
+
+def quiz_json(chapter: str) -> str:
+    return json.dumps([to_jupyterquiz(q) for q in load_quiz(chapter)], ensure_ascii=False, indent=1)
+
+
+def provenance(records: list[dict]) -> str:
+    """One line naming where the numbers of a figure/table come from (for captions)."""
+    if not records:
+        return ""
+    scales = sorted({r["scale"] for r in records})
+    seeds = sorted({r["seed"] for r in records})
+    devices = sorted({r["provenance"]["device"] for r in records})
+    commits = sorted({r["provenance"]["git_commit"][:10] for r in records})
+    fps = sorted({r["provenance"]["data_fingerprint"][:12] for r in records})
+    jpeg = any(r["provenance"].get("data_note") for r in records)
+    return (f"Runs of this book: scale {', '.join(scales)}, seeds {', '.join(map(str, seeds))}, "
+            f"device {'; '.join(devices)}, commit {', '.join(commits)}, data {', '.join(fps)}"
+            + (" (JPEG-derived developer copy of CIFAR-10)" if jpeg else "") + ".")
