@@ -70,16 +70,27 @@ def validate_quiz(questions, where: str = "quiz") -> None:
                 raise QuizError(f"{tag} ({q['id']}), option {j + 1}: 'correct' must be true or false")
 
 
+def _md(text: str) -> str:
+    """The little Markdown quiz texts use (`code`, **bold**, *italic*) as HTML, everything else escaped."""
+    import html
+    import re
+
+    out = html.escape(str(text).strip(), quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<i>\1</i>", out)
+
+
 def to_jupyterquiz(q: dict) -> dict:
     """One of our questions in jupyterquiz's format (feedback = explanation + the settling quote)."""
     n_correct = sum(o.get("correct", False) for o in q["options"])
-    quote = f" — Paper, {q['section']}: “{q['quote'].strip()}”"
+    quote = f" — Paper, {_md(q['section'])}: “{_md(q['quote'])}”"
     return {
-        "question": q["question"].strip() + (" (two options are right)" if n_correct == 2 else ""),
+        "question": _md(q["question"]) + (" (two options are right)" if n_correct == 2 else ""),
         "type": "many_choice" if n_correct > 1 else "multiple_choice",
         "answers": [
-            {"answer": o["text"].strip(), "correct": bool(o.get("correct", False)),
-             "feedback": ("✔ " if o.get("correct") else "✘ ") + o["why"].strip() + quote}
+            {"answer": _md(o["text"]), "correct": bool(o.get("correct", False)),
+             "feedback": ("✔ " if o.get("correct") else "✘ ") + _md(o["why"]) + quote}
             for o in q["options"]
         ],
     }
@@ -112,3 +123,59 @@ def provenance(records: list[dict]) -> str:
     return (f"Runs of this book: scale {', '.join(scales)}, seeds {', '.join(map(str, seeds))}, "
             f"device {'; '.join(devices)}, commit {', '.join(commits)}, data {', '.join(fps)}"
             + (" (JPEG-derived developer copy of CIFAR-10)" if jpeg else "") + ".")
+
+
+CHAPTER_BUDGET_S = 240  # each chapter executes in <= 4 minutes on the 2-core CPU at the quick scale
+BOOK_BUDGET_S = 900  # the whole book in <= 15 minutes
+
+
+def chapter_times(junit_xml: str | Path) -> dict[str, float]:
+    """Execution time of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
+    import xml.etree.ElementTree as ET
+
+    times = {}
+    for case in ET.parse(junit_xml).getroot().iter("testcase"):
+        name = case.get("name", "").removesuffix(".ipynb")  # nbmake names a test after its notebook
+        failed = case.find("failure") is not None or case.find("error") is not None
+        times[name] = (float(case.get("time", 0.0)), failed)
+    return times
+
+
+def status_page(junit_xml: str | Path) -> str:
+    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale."""
+    import platform
+    from datetime import datetime, timezone
+
+    import torch
+
+    times = chapter_times(junit_xml)
+    total = sum(t for t, _ in times.values())
+    lines = ["# Build status", "",
+             f"Every chapter was executed for this build (quick scale, {platform.machine()} CPU with "
+             f"{torch.get_num_threads()} threads, torch {torch.__version__}, "
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC). Budget: {CHAPTER_BUDGET_S // 60} minutes per "
+             f"chapter, {BOOK_BUDGET_S // 60} for the whole book on a 2-core CPU.", "",
+             "| chapter | execution time | within budget |", "|---|---:|---|"]
+    for name, (t, failed) in sorted(times.items()):
+        ok = "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")
+        lines.append(f"| `{name}` | {t:.0f} s | {ok} |")
+    lines += [f"| **all chapters** | **{total:.0f} s** | {'yes' if total <= BOOK_BUDGET_S else '**no**'} |", "",
+              "Runs are identified by their configuration and trained once: a page that needs a run "
+              "another page already trained reuses it, so the order of the chapters matters for these times."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) == 4 and sys.argv[1] == "status":
+        Path(sys.argv[3]).write_text(status_page(sys.argv[2]), encoding="utf-8")
+    else:
+        sys.exit("usage: python -m resnet_book.book status NBMAKE_JUNIT.xml OUT.md")
+
+
+def stamp(fig, records: list[dict] | None = None, text: str | None = None):
+    """Write the provenance line under a matplotlib figure (runs) or a source line (the paper)."""
+    line = text if text is not None else provenance(records or [])
+    fig.text(0.01, -0.02, line, fontsize=7, color="0.35", ha="left", va="top", wrap=True)
+    return fig

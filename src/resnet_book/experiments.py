@@ -27,7 +27,8 @@ from .analysis import count_params, layer_response_std
 from .data import DeviceData, load_cifar10, make_split, stratified_indices
 from .models import get_model
 from .results import (
-    SCHEMA_VERSION, device_name, git_commit, load_record, now_iso, package_hash, results_root, write_json_atomic,
+    SCHEMA_VERSION, device_name, git_commit, load_checkpoint_file, load_record, now_iso, package_hash, results_root,
+    save_checkpoint, write_json_atomic,
 )
 from .train import TrainConfig, resolve_device, train
 
@@ -294,6 +295,9 @@ def run_experiment(
         other = next((p for p in sorted(root.glob(f"*/{rid}.json")) if p.parent != folder), None)
         if other is not None:
             rec = dict(load_record(other), experiment=exp.name, reused_from=str(other.relative_to(root)))
+            if weights_path(other).exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(weights_path(other), weights_path(path))
             write_json_atomic(path, rec)
             records.append(rec)
             log(f"[{i}/{len(pairs)}] {rid}: same run as {other.relative_to(root)}, reusing it")
@@ -329,12 +333,28 @@ def run_experiment(
         }
         if exp.measure:
             rec["extra"] = {exp.measure: MEASURES[exp.measure](model, ddata)}
+        save_checkpoint(weights_path(path), model.state_dict())  # final weights, for pages that probe the model
         write_json_atomic(path, rec)
         ckpt.unlink(missing_ok=True)
         records.append(rec)
         log(f"    train error {rec['final']['train_error']:.3f}, {ddata.eval_name} error "
             f"{rec['final']['eval_error']:.3f}, {history.wall_time:.0f} s")
     return records
+
+
+def weights_path(record_path: Path) -> Path:
+    return Path(record_path).with_suffix(".weights.pt")
+
+
+def trained_model(record: dict, out: str | os.PathLike | None = None, device: str = "cpu") -> torch.nn.Module:
+    """The model of a finished run with its final weights (eval mode)."""
+    path = weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json")
+    if not path.exists():
+        raise FileNotFoundError(f"no saved weights for run {record['run_id']} at {path}; "
+                                f"delete its record and run `python -m resnet_book run {record['experiment']}` again")
+    model = get_model(record["model"], **record["model_kwargs"])
+    model.load_state_dict(load_checkpoint_file(path, device))
+    return model.to(device).eval()
 
 
 # --- report --------------------------------------------------------------------------------------------

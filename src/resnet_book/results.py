@@ -65,13 +65,18 @@ def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
     _atomic_write(Path(path), lambda f: torch.save(state, f))
 
 
-def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> dict:
+def load_checkpoint_file(path: str | os.PathLike, device: torch.device | str = "cpu"):
+    """``torch.load`` (tensors only) with a clear error for a truncated or corrupt file."""
     try:
-        state = torch.load(path, map_location=device, weights_only=True)
+        return torch.load(path, map_location=device, weights_only=True)
     except Exception as e:
         # (torch's own message is many lines about weights_only; the type says enough)
         raise RecordError(f"cannot read checkpoint {path} ({type(e).__name__}): the file is truncated or "
                           "corrupt; delete it to start the run over") from None
+
+
+def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> dict:
+    state = load_checkpoint_file(path, device)
     missing = {"config", "model", "optimizer", "schedule", "history"} - set(state)
     if missing:
         raise RecordError(f"checkpoint {path} lacks {sorted(missing)}; delete it to start the run over")

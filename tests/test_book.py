@@ -1,0 +1,117 @@
+"""The book's sources: quizzes as validated data, chapter structure, the status page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from resnet_book import book
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
+
+
+def _source(chapter: str) -> str:
+    return (ROOT / f"{chapter}.py").read_text(encoding="utf-8")
+
+
+def test_toc_lists_every_chapter_file_and_nothing_missing():
+    on_disk = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("[0-9]*.py"))
+    assert CHAPTERS == on_disk
+    for page in [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]:
+        assert (ROOT / f"{page}.md").exists() or (ROOT / f"{page}.py").exists(), page
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_quiz_file_is_valid_and_has_five_questions(chapter):
+    questions = book.load_quiz(Path(chapter).name)
+    assert len(questions) >= 5
+    for q in questions:  # the quote of the paper must be a real sentence, not a placeholder
+        assert len(q["quote"].split()) >= 6 and q["section"].startswith(("Sec.", "Fig.", "Table", "Identity"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_quiz_question_is_shown_in_the_chapter(chapter):
+    name = Path(chapter).name
+    src = _source(chapter)
+    shown_all = re.search(rf'quiz\("{name}"\)', src) is not None
+    shown = set(re.findall(rf'quiz\("{name}", \[([^\]]*)\]\)', src))
+    ids = {i.strip().strip("'\"") for group in shown for i in group.split(",")}
+    for q in book.load_quiz(name):
+        assert shown_all or q["id"] in ids, f"question {q['id']} is never shown"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_the_course_template(chapter):
+    src = _source(chapter)
+    assert "kernelspec" in src and "name: python3" in src
+    assert "{cite:p}`he2016deep`" in src
+    exercises = re.findall(r"```\{exercise\}", src)
+    solutions = re.findall(r"```\{solution\} (ex-[\w-]+)\n#\s*:class: dropdown", src)
+    assert len(exercises) >= 3 and len(solutions) == len(exercises)
+    assert re.search(r"knowledge card", src, re.IGNORECASE)
+    assert "{term}`" in src  # the card links the bilingual glossary
+    assert "torch.set_num_threads" not in src
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_does_not_type_the_papers_numbers(chapter):
+    prose = "\n".join(line for line in _source(chapter).splitlines() if line.startswith("# "))
+    typed = re.findall(r"\b(8\.75|7\.51|7\.17|6\.97|6\.43|7\.93|25\.03|28\.54|6\.61|27\.94)\b", prose)
+    assert not typed, f"paper numbers typed by hand (read them from resnet_book.reference): {typed}"
+
+
+def _good_question(**changes):
+    q = {"id": "q1", "section": "Sec. 1", "question": "Why?", "quote": "a sentence of the paper here",
+         "options": [{"text": f"option {i}", "correct": i == 0, "why": "because"} for i in range(4)]}
+    q.update(changes)
+    return q
+
+
+def test_validator_accepts_a_good_question_and_converts_it():
+    book.validate_quiz([_good_question()])
+    jq = book.to_jupyterquiz(_good_question())
+    assert jq["type"] == "multiple_choice" and [a["correct"] for a in jq["answers"]] == [True, False, False, False]
+    assert all("Paper, Sec. 1" in a["feedback"] for a in jq["answers"])
+    two = _good_question(options=[{"text": str(i), "correct": i < 2, "why": "w"} for i in range(4)])
+    assert book.to_jupyterquiz(two)["type"] == "many_choice"
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(options=[{"text": "a", "correct": True, "why": "w"}] * 3), "exactly 4 options"),
+    (dict(options=[{"text": str(i), "correct": False, "why": "w"} for i in range(4)]), "1 or 2 correct"),
+    (dict(options=[{"text": str(i), "correct": True, "why": "w"} for i in range(4)]), "1 or 2 correct"),
+    (dict(options=[{"text": str(i), "correct": i == 0, "why": "" if i == 2 else "w"} for i in range(4)]), "needs 'text' and 'why'"),
+    (dict(quote=""), "missing 'quote'"),
+    (dict(section=""), "missing 'section'"),
+])
+def test_validator_rejects_bad_questions(bad, message):
+    with pytest.raises(book.QuizError, match=message):
+        book.validate_quiz([_good_question(**bad)])
+
+
+def test_validator_rejects_duplicate_ids():
+    with pytest.raises(book.QuizError, match="duplicate id"):
+        book.validate_quiz([_good_question(), _good_question()])
+
+
+def test_status_page_from_nbmake_junit(tmp_path):
+    xml = tmp_path / "nbmake.xml"
+    xml.write_text(
+        '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="2">'
+        '<testcase classname="_nbtest.chapters.01_background.ipynb" name="01_background.ipynb" time="71.5"/>'
+        '<testcase classname="_nbtest.chapters.02_residual_math.ipynb" name="02_residual_math.ipynb" time="301.0">'
+        '<failure message="x"/></testcase></testsuite></testsuites>')
+    page = book.status_page(xml)
+    assert "| `01_background.ipynb` | 72 s | yes |" in page or "| `01_background` | 72 s | yes |" in page
+    assert "failed" in page and "**all chapters** | **372 s**" in page
+
+
+def test_quiz_text_markdown_becomes_safe_html():
+    assert book._md("the *training* error < 80% with `x.shape` and **F(x)**") == (
+        "the <i>training</i> error &lt; 80% with <code>x.shape</code> and <b>F(x)</b>")
+    assert book._md("2*3*4 stays") == "2*3*4 stays"
