@@ -198,6 +198,17 @@ def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: 
     return wrong / n, loss / n
 
 
+def _tqdm():
+    """tqdm's notebook bar where ipywidgets exists, else the text bar (tqdm.auto would warn on stderr)."""
+    try:
+        import ipywidgets  # noqa: F401
+
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm
+
+
 def train(
     model: nn.Module,
     data: DeviceData | Split,
@@ -213,8 +224,6 @@ def train(
     history and weights as an uninterrupted run. ``progress``: a tqdm bar (default: on unless
     the environment variable ``RESNET_BOOK_QUIET`` is set).
     """
-    from tqdm.auto import tqdm
-
     from .results import load_checkpoint, save_checkpoint
 
     cfg = cfg or TrainConfig()
@@ -244,7 +253,7 @@ def train(
 
     if progress is None:
         progress = not os.environ.get("RESNET_BOOK_QUIET")
-    bar = tqdm(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False, mininterval=1.0)
+    bar = _tqdm()(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False, mininterval=1.0)
     model.train()
     t0 = time.perf_counter()
     win_loss = torch.zeros((), device=device)
