@@ -18,7 +18,6 @@ site (the questions are embedded in the page as HTML and a script).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,10 +105,6 @@ def quiz(chapter: str, ids: list[str] | None = None) -> None:
     display_quiz([to_jupyterquiz(q) for q in questions], shuffle_answers=False)
 
 
-def quiz_json(chapter: str) -> str:
-    return json.dumps([to_jupyterquiz(q) for q in load_quiz(chapter)], ensure_ascii=False, indent=1)
-
-
 def provenance(records: list[dict]) -> str:
     """One line naming where the numbers of a figure/table come from (for captions)."""
     if not records:
@@ -129,8 +124,8 @@ CHAPTER_BUDGET_S = 240  # each chapter executes in <= 4 minutes on the 2-core CP
 BOOK_BUDGET_S = 900  # the whole book in <= 15 minutes
 
 
-def chapter_times(junit_xml: str | Path) -> dict[str, float]:
-    """Execution time of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
+def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
+    """(execution time, failed) of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
     import xml.etree.ElementTree as ET
 
     times = {}

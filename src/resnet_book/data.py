@@ -94,9 +94,9 @@ def download_cifar10(folder: Path) -> Path:
 
 
 def _savez_atomic(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, images=images, labels=labels)
-    os.replace(tmp, path)
+    from .results import _atomic_write  # the one atomic-write helper (temp file + rename)
+
+    _atomic_write(path, lambda f: np.savez_compressed(f, images=images, labels=labels))
 
 
 def _load_file(path: Path) -> tuple[np.ndarray, np.ndarray]:

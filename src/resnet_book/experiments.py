@@ -417,6 +417,3 @@ def report(name: str, records: list[dict]) -> str:
         lines.append("Quick scale: a short CPU run on a training subset -- shows trends, not the paper's accuracy.")
     return "\n".join(lines)
 
-
-def clear(name: str, out=None) -> None:  # pragma: no cover - convenience for users
-    shutil.rmtree(results_root(out) / get_experiment(name).name, ignore_errors=True)
