@@ -342,6 +342,35 @@ def run_experiment(
     return records
 
 
+# --- what a paper-scale run costs -------------------------------------------------------------------
+# An ESTIMATE, not a measurement (no GPU was available to the authors of this function): training
+# costs about 3x the forward multiply-adds (forward + two backward products), 2 FLOPs each; we
+# assume a sustained 10 TFLOP/s, a conservative figure for small CIFAR convolutions at batch 128
+# on a recent data-centre GPU with bf16 autocast (they use a small fraction of its peak).
+ASSUMED_GPU_TFLOPS = 10.0
+
+
+def _forward_macs(run: RunSpec) -> int:
+    from .analysis import count_flops
+
+    depth = int("".join(c for c in run.model if c.isdigit()) or 0)
+    if run.model.startswith(("resnet", "plain")) and depth in reference.CIFAR_PARAMS_OPTION_A and not run.model_kwargs:
+        return reference.cifar_macs(depth)
+    return count_flops(get_model(run.model, **run.model_kwargs))
+
+
+def estimate_gpu_hours(name: str, seeds: int = 1) -> tuple[float, str]:
+    """(hours, basis) -- a rough GPU time for experiment ``name`` at the paper scale, ``seeds`` seeds each."""
+    exp = get_experiment(name)
+    cfg = TrainConfig().replace(**exp.scales["paper"])
+    images = cfg.max_iters * cfg.batch_size
+    flops = sum(6 * _forward_macs(r) * images for r in exp.runs_at("paper")) * seeds
+    hours = flops / (ASSUMED_GPU_TFLOPS * 1e12) / 3600
+    basis = (f"estimate: {len(exp.runs_at('paper'))} run(s) x {seeds} seed(s) x {cfg.max_iters:,} iterations of "
+             f"{cfg.batch_size} images, 3x forward multiply-adds at an assumed {ASSUMED_GPU_TFLOPS:g} TFLOP/s; not measured")
+    return hours, basis
+
+
 def weights_path(record_path: Path) -> Path:
     return Path(record_path).with_suffix(".weights.pt")
 
