@@ -81,6 +81,33 @@ def test_runs_shared_between_experiments_are_reused(fig1_records, capsys):
     assert "same run as fig1/" in capsys.readouterr().out
 
 
+def test_reused_run_gets_the_experiments_measurement(fig1_records, capsys):
+    # fig7 measures layer responses; plain20 was trained by fig1 (no measurement): reusing it must
+    # measure on its saved weights, not silently drop the measurement.
+    records = ex.run_experiment("fig7", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
+                                overrides=dict(ex.parse_overrides(TINY)))
+    stds = records[0]["extra"]["layer_response_std"]
+    assert records[0]["reused_from"].startswith("fig") and len(stds) == 19
+    assert all(s > 0 for _, s in stds)
+
+
+def test_warmup_lr_follows_the_batch_like_the_base_lr():
+    exp = ex.get_experiment("warmup110")
+    warm = next(r for r in exp.runs if r.config)
+    quick, paper = ex.run_config(exp, warm, "quick", 0), ex.run_config(exp, warm, "paper", 0)
+    assert paper.warmup_lr == 0.01 and paper.lr == 0.1  # the paper's numbers at batch 128
+    assert quick.warmup_lr / quick.lr == pytest.approx(0.1) and quick.batch_size == 32
+
+
+def test_same_run_under_another_label_is_reused(fig1_records):
+    # shortcuts' "resnet32-A" is fig6's "resnet32" (option A is the default): one training.
+    exp = ex.get_experiment("shortcuts")
+    a = next(r for r in exp.runs if r.name == "resnet32-A")
+    b = next(r for r in ex.get_experiment("fig6").runs if r.name == "resnet32")
+    cfg = ex.run_config(exp, a, "quick", 0)
+    assert ex.run_id(a, cfg, "quick", "x").rsplit("-", 1)[1] == ex.run_id(b, cfg, "quick", "x").rsplit("-", 1)[1]
+
+
 def test_report_prints_paper_vs_this_run(fig1_records, capsys):
     assert main(["report", "fig1", "--out", str(fig1_records)]) == 0
     out = capsys.readouterr().out

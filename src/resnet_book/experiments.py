@@ -130,7 +130,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     ),
     Experiment(
         "shortcuts", "Shortcut options A / B / C on a CIFAR ResNet", "He et al. 2015, Table 3 (ImageNet analogue)",
-        tuple(RunSpec("resnet32", {"shortcut": s}, label=f"resnet32-{s}") for s in "ABC"),
+        # option A is the default: the same run as fig6's resnet32 (reused when that exists)
+        (RunSpec("resnet32", label="resnet32-A"),)
+        + tuple(RunSpec("resnet32", {"shortcut": s}, label=f"resnet32-{s}") for s in "BC"),
         {"quick": quick_scale(300), "paper": PAPER_SCALE},
     ),
     Experiment(
@@ -166,10 +168,21 @@ def check_scale(scale: str) -> str:
     return scale
 
 
+_LR_FIELDS = ("lr", "warmup_lr")  # recipe learning rates, stated at the paper's batch of 128
+
+
 def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str = "auto",
                overrides: dict | None = None) -> TrainConfig:
-    """The TrainConfig of one run: paper defaults <- scale sizes <- the run's recipe <- user overrides."""
-    cfg = TrainConfig().replace(**exp.scales[check_scale(scale)]).replace(**run.config)
+    """The TrainConfig of one run: paper defaults <- scale sizes <- the run's recipe <- user overrides.
+
+    A run's recipe states learning rates at the paper's batch size (ResNet-110's warm-up lr 0.01
+    at batch 128); at a scale with another batch size they follow the linear scaling rule, like
+    the base lr does, so that warm-up/base keeps the paper's ratio of 1/10.
+    """
+    cfg = TrainConfig().replace(**exp.scales[check_scale(scale)])
+    k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
+    recipe = {key: (v * k if key in _LR_FIELDS and v is not None else v) for key, v in run.config.items()}
+    cfg = cfg.replace(**recipe)
     return cfg.replace(**(overrides or {})).replace(seed=seed, device=device)
 
 
@@ -292,21 +305,30 @@ def run_experiment(
             records.append(load_record(path))
             log(f"[{i}/{len(pairs)}] {rid}: done before, reusing {path}")
             continue
-        other = next((p for p in sorted(root.glob(f"*/{rid}.json")) if p.parent != folder), None)
+        # The same run under another experiment (or another label: the hash covers everything
+        # that determines the result, the label is only its name on this page).
+        same = f"{scale}-*-s{seed}-{rid.rsplit('-', 1)[1]}.json"
+        other = next((p for p in sorted(root.glob(f"*/{same}")) if p != path), None)
         if other is not None:
-            rec = dict(load_record(other), experiment=exp.name, reused_from=str(other.relative_to(root)))
+            rec = dict(load_record(other), experiment=exp.name, run_id=rid, label=run.name,
+                       reused_from=str(other.relative_to(root)))
             if weights_path(other).exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(weights_path(other), weights_path(path))
+            if exp.measure and exp.measure not in rec.get("extra", {}):
+                if not weights_path(path).exists():
+                    raise FileNotFoundError(f"{other} has no saved weights to measure {exp.measure} on; "
+                                            f"delete it and run `python -m resnet_book run {exp.name}` again")
+                ddata = _device_data(device_cache, data, run_config(exp, run, scale, seed, str(dev), overrides), dev)
+                model = get_model(run.model, **run.model_kwargs)
+                model.load_state_dict(load_checkpoint_file(weights_path(path), "cpu"))
+                model.to(dev)
+                rec["extra"] = {**rec.get("extra", {}), exp.measure: MEASURES[exp.measure](model, ddata)}
             write_json_atomic(path, rec)
             records.append(rec)
             log(f"[{i}/{len(pairs)}] {rid}: same run as {other.relative_to(root)}, reusing it")
             continue
-        key = (cfg.split, cfg.train_subset, cfg.eval_subset, cfg.subset_seed, cfg.normalize, cfg.channels_last)
-        if key not in device_cache:
-            split = make_split(data, cfg.split, cfg.train_subset, cfg.eval_subset, cfg.subset_seed)
-            device_cache[key] = DeviceData(split, dev, cfg.normalize, cfg.channels_last)
-        ddata = device_cache[key]
+        ddata = _device_data(device_cache, data, cfg, dev)
         model = build_model(run, seed)
         ckpt = folder / f"{rid}.ckpt"
         log(f"[{i}/{len(pairs)}] {rid}: training {run.name} for {cfg.max_iters} iterations on {dev}"
@@ -369,6 +391,14 @@ def estimate_gpu_hours(name: str, seeds: int = 1) -> tuple[float, str]:
     basis = (f"estimate: {len(exp.runs_at('paper'))} run(s) x {seeds} seed(s) x {cfg.max_iters:,} iterations of "
              f"{cfg.batch_size} images, 3x forward multiply-adds at an assumed {ASSUMED_GPU_TFLOPS:g} TFLOP/s; not measured")
     return hours, basis
+
+
+def _device_data(cache: dict, data, cfg: TrainConfig, dev) -> DeviceData:
+    key = (cfg.split, cfg.train_subset, cfg.eval_subset, cfg.subset_seed, cfg.normalize, cfg.channels_last)
+    if key not in cache:
+        split = make_split(data, cfg.split, cfg.train_subset, cfg.eval_subset, cfg.subset_seed)
+        cache[key] = DeviceData(split, dev, cfg.normalize, cfg.channels_last)
+    return cache[key]
 
 
 def weights_path(record_path: Path) -> Path:
