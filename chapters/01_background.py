@@ -691,6 +691,8 @@ quiz("01_background", ["q7", "q8"])
 # | **Design choice it motivates** | Make "do nothing" easy: {term}`residual learning · 残差学习`, $\mathcal{H}(x) = \mathcal{F}(x) + x$ (Chapter 2). |
 # | **Evidence** | Paper Fig. 1 / Fig. 6 (plain-20 vs plain-56); here {numref}`fig-01-degradation`: training error {glue:text}`q_p20_train:.1f`% vs {glue:text}`q_p56_train:.1f`% after {glue:text}`q_iters:,` iterations; {numref}`fig-01-signal`: the toy stack. |
 #
+# **Key terms** in English and Chinese: the {doc}`glossary <../book/glossary>`.
+#
 # **One sentence:** deeper plain nets fail not because they *can't* represent a good solution, but
 # because SGD can't *find* it; the next chapter changes the parameterisation so that it can.
 # ```

@@ -841,7 +841,7 @@ glue("c2_paths_9_half", 2**8, display=False)
 # | **Design choice** | {term}`identity mapping · 恒等映射` shortcuts (no parameters) wherever shapes match; zero-padding (option A) or a {term}`projection shortcut · 投影捷径` $W_s x$ (option B) where they do not. $\mathcal{F}$ has at least two layers. |
 # | **Evidence** | Hand-written and autograd gradients agree ({glue:text}`c2_agree_rel:.0e` relative); 50-layer toy: plain gradient shrinks to {glue:text}`c2_np_plain_ratio:.0e` of its size, residual does not ({numref}`fig-02-numpy-grads`); lesion: ResNet-20 loses {glue:text}`c2_les_res_rise_mean:.1f` points on average per deleted block, plain-20 drops to {glue:text}`c2_les_plain_mean:.0f`% ({numref}`fig-02-lesion`). |
 #
-# **Key terms:** {term}`residual learning · 残差学习` · {term}`shortcut connection · 快捷连接 / 跳跃连接` ·
+# **Key terms** ({doc}`glossary <../book/glossary>`): {term}`residual learning · 残差学习` · {term}`shortcut connection · 快捷连接 / 跳跃连接` ·
 # {term}`identity mapping · 恒等映射` · {term}`projection shortcut · 投影捷径` ·
 # {term}`plain network · 普通网络 / 平原网络` · {term}`vanishing / exploding gradients · 梯度消失 / 梯度爆炸` ·
 # {term}`batch normalization · 批归一化` · {term}`degradation problem · 退化问题`
