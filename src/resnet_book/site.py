@@ -1,0 +1,171 @@
+"""Staging the site from the executed notebooks, and what the "Run this chapter" box says.
+
+``python -m resnet_book.site stage SITE [--student]`` lays out a folder that ``jupyter-book build``
+turns into the site WITHOUT executing anything: ``_config.yml`` (execution off; ``--student`` also
+hides the exercise solutions), ``_toc.yml``, ``book/`` with the generated status page, and the
+executed chapter notebooks from ``_nbtest/chapters``. Each staged notebook gets a hidden first cell
+(tag ``remove-cell``: not on the page, but in the ``.ipynb`` the page offers for download) that
+installs the course when the notebook runs on Colab, so "download, then upload to Colab" works.
+
+``run_box_info(...)`` collects what ``book/_ext/run_box.py`` prints at the top of every chapter:
+launch links, local commands, the measured CPU time of this build (``_build/nbmake.xml``) and, for
+the experiments a chapter declares, their paper-scale commands and estimated GPU time.
+
+A chapter declares the experiments it trains in its Jupytext header (notebook metadata)::
+
+    # ---
+    # jupyter:
+    #   jupytext: ...
+    #   kernelspec: ...
+    #   resnet_book:
+    #     experiments: [fig6, table6]
+    # ---
+
+Experiments a chapter runs with ``run_experiment("name")`` are found in its code as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP_TAG = "resnet-book-setup"
+
+COLAB_SETUP = '''\
+# Setting up: on Colab (or any Jupyter without the course installed) this fetches the course and
+# installs its package; where `resnet_book` is already importable it does nothing.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("resnet_book") is None:
+    if not os.path.isdir("resnet-book"):
+        subprocess.run(["git", "clone", "--depth", "1", "--branch", "{branch}", "{repo}", "resnet-book"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "resnet-book",
+                    "jupyterquiz==2.9.6.4", "pyyaml", "myst-nb", "matplotlib"], check=True)
+    sys.path.insert(0, os.path.abspath("resnet-book/src"))
+'''
+
+
+def repository(config: dict) -> tuple[str, str]:
+    """(url, branch) of the repository from ``_config.yml``."""
+    repo = config.get("repository", {}) or {}
+    return str(repo.get("url", "")).rstrip("/"), str(repo.get("branch", "main"))
+
+
+def declared_experiments(nb: dict) -> list[str]:
+    """Experiments a chapter uses: its ``resnet_book: {experiments: [...]}`` metadata, then ``run_experiment("x")`` calls."""
+    meta = (nb.get("metadata", {}).get("resnet_book") or {}).get("experiments") or []
+    if isinstance(meta, str):
+        meta = [meta]
+    found = list(dict.fromkeys(str(m) for m in meta))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for name in re.findall(r"run_experiment\(\s*[\"'](\w+)[\"']", src):
+                if name not in found:
+                    found.append(name)
+    return found
+
+
+def fmt_seconds(t: float) -> str:
+    t = round(t)
+    if t < 60:
+        return f"{t} s"
+    m, s = divmod(t, 60)
+    return f"{m} min {s:02d} s" if m < 60 else f"{m // 60} h {m % 60:02d} min"
+
+
+def gpu_estimate(name: str) -> tuple[float, str] | None:
+    """``experiments.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
+    try:
+        from resnet_book import experiments
+    except Exception:  # noqa: BLE001 - the box then says "no estimate"
+        return None
+    fn = getattr(experiments, "estimate_gpu_hours", None)
+    if fn is None:
+        return None
+    try:
+        hours, basis = fn(name)
+        return float(hours), str(basis)
+    except Exception:  # noqa: BLE001 - an unknown experiment name: no estimate rather than no site
+        return None
+
+
+def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict | None) -> dict:
+    """Everything the "Run this chapter" box shows for chapter ``chapter`` (e.g. ``01_background``)."""
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+)", repo_url)
+    binder = (f"https://mybinder.org/v2/gh/{m.group(1)}/{m.group(2)}/{branch}?urlpath=lab/tree/chapters/{chapter}.py"
+              if m else None)
+    t = (times or {}).get(chapter)
+    exps = []
+    for name in declared_experiments(nb):
+        est = gpu_estimate(name)
+        exps.append({"name": name, "command": f"python -m resnet_book run {name} --scale paper --device cuda",
+                     "quick": f"python -m resnet_book run {name}",
+                     "gpu_hours": est[0] if est else None, "basis": est[1] if est else None})
+    return {"chapter": chapter, "binder": binder, "source": f"chapters/{chapter}.py",
+            "cpu_seconds": t[0] if t else None, "failed": bool(t and t[1]), "experiments": exps}
+
+
+def colab_setup_cell(repo_url: str, branch: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "id": "resnet-book-setup",
+            "metadata": {"tags": ["remove-cell", SETUP_TAG]}, "outputs": [],
+            "source": COLAB_SETUP.format(repo=repo_url + ".git", branch=branch)}
+
+
+def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path | None = None,
+          root: Path = ROOT) -> list[Path]:
+    """Lay out ``site`` for an execution-free ``jupyter-book build``; return the staged notebooks."""
+    import yaml
+
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "chapters").mkdir(parents=True)
+    shutil.copytree(root / "book", site / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(root / "_toc.yml", site / "_toc.yml")
+    text = (root / "_config.yml").read_text(encoding="utf-8")
+    text, n = re.subn(r"(?m)^(\s*execute_notebooks:)\s*\S+", r'\1 "off"', text)
+    assert n == 1, "_config.yml: expected one execute_notebooks line"
+    if student:
+        # sphinx-exercise's switch: solutions are not rendered at all (not merely collapsed)
+        text, n = re.subn(r"(?m)^(  config:\n)", "\\1    hide_solutions: true\n", text)
+        assert n == 1, "_config.yml: expected a sphinx 'config:' section"
+    (site / "_config.yml").write_text(text, encoding="utf-8")
+    (site / "src").symlink_to(root / "src")  # literalinclude ../src/... from chapters/
+    repo_url, branch = repository(yaml.safe_load(text))
+    staged = []
+    for nbp in sorted(notebooks.glob("[0-9]*.ipynb")):
+        nb = json.loads(nbp.read_text(encoding="utf-8"))
+        if repo_url and not any(SETUP_TAG in c.get("metadata", {}).get("tags", []) for c in nb["cells"]):
+            nb["cells"].insert(0, colab_setup_cell(repo_url, branch))
+        out = site / "chapters" / nbp.name
+        out.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        staged.append(out)
+    if nbmake_xml and Path(nbmake_xml).exists():
+        from resnet_book.book import status_page
+
+        (site / "book" / "status.md").write_text(status_page(nbmake_xml), encoding="utf-8")
+    return staged
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m resnet_book.site")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("stage", help="lay out a site folder from the executed notebooks (no execution)")
+    s.add_argument("site")
+    s.add_argument("--notebooks", default="_nbtest/chapters")
+    s.add_argument("--nbmake-xml", default="_build/nbmake.xml")
+    s.add_argument("--student", action="store_true", help="hide the exercise solutions")
+    a = p.parse_args(argv)
+    staged = stage(Path(a.site), Path(a.notebooks), a.student, Path(a.nbmake_xml))
+    if not staged:
+        print(f"no chapter notebooks in {a.notebooks} (run `make execute` first)", file=sys.stderr)
+        return 2
+    print(f"staged {len(staged)} chapters into {a.site}" + (" (student edition)" if a.student else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
