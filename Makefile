@@ -16,11 +16,14 @@ endif
 export PYTHONUNBUFFERED := 1
 
 SHELL := /bin/bash
-.PHONY: setup book notebooks execute html test unit bench clean help
+.PHONY: setup book notebooks execute executed html slides book-student browser test unit bench clean help
 help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
-	@echo "make test   - set up .venv and run every test (unit, slow, book build)"
+	@echo "make test   - set up .venv and run every test (unit, slow, book build, slides, student site, browser)"
 	@echo "make notebooks - export every chapter to _nbtest/chapters/*.ipynb (Colab, download)"
+	@echo "make slides - one reveal.js deck per chapter into _build/slides (from the executed chapters)"
+	@echo "make book-student - the site without the exercise solutions into _build/student"
+	@echo "make browser - test the built site in headless Chromium (screenshots in _build/screenshots)"
 	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
 	@echo "make clean  - remove _build (keeps .venv and results/)"
 
@@ -46,25 +49,57 @@ execute: notebooks
 	$(PY) -m pytest --nbmake --nbmake-timeout=600 --overwrite -q \
 	  --junitxml=_build/nbmake.xml $(NB)
 
+# Are the executed notebooks current? (one per chapter, newer than its source, older than nbmake's
+# report). slides and book-student reuse them, so that `make test` executes every chapter ONCE.
+executed: setup
+	@stale=; [ -f _build/nbmake.xml ] || stale=1; \
+	for f in chapters/[0-9]*.py; do n=$(NB)/chapters/$$(basename $$f .py).ipynb; \
+	  { [ -f $$n ] && [ $$n -nt $$f ] && ! [ $$n -nt _build/nbmake.xml ]; } || stale=1; done; \
+	if [ -n "$$stale" ]; then $(MAKE) --no-print-directory execute; fi
+
 # The site is built from the executed notebooks (execution off): chapters run once per build.
-SITE := _build/site
+# $(call site,STAGING DIR,OUTPUT DIR,STAGE OPTIONS): stage (resnet_book.site), build, move the html out.
+define site
+	$(PY) -m resnet_book.site stage $(1) --notebooks $(NB)/chapters --nbmake-xml _build/nbmake.xml $(3)
+	$(VENV)/bin/jupyter-book build $(1) -W -n --keep-going
+	rm -rf $(2) && mv $(1)/_build/html $(2)
+endef
+
 html: execute
-	rm -rf $(SITE) && mkdir -p $(SITE)/chapters
-	cp -r _config.yml _toc.yml book $(SITE)/
-	cp $(NB)/chapters/*.ipynb $(SITE)/chapters/
-	ln -s "$(CURDIR)/src" $(SITE)/src
-	sed -i 's/execute_notebooks: force/execute_notebooks: "off"/' $(SITE)/_config.yml
-	$(PY) -m resnet_book.book status _build/nbmake.xml $(SITE)/book/status.md
-	$(VENV)/bin/jupyter-book build $(SITE) -W -n --keep-going
-	rm -rf _build/html && mv $(SITE)/_build/html _build/html
+	$(call site,_build/site,_build/html,)
 	@echo "site: _build/html/index.html"
 
+# The student edition: the same executed notebooks, solutions not rendered (sphinx-exercise's
+# hide_solutions), in _build/student.
+book-student: executed
+	$(call site,_build/site-student,_build/student,--student)
+	@echo "student site: _build/student/index.html"
+
+# One reveal.js deck per chapter from the executed notebooks; reveal.js, MathJax, jQuery and RequireJS
+# come from npm once (kept in .venv) and are copied beside the decks, so they work offline.
+slides: executed
+	rm -rf _build/slides
+	$(PY) -m resnet_book.slides $(NB)/chapters --out _build/slides --offline $(VENV)/share/slides-npm
+	@echo "slides: _build/slides/index.html"
+
+# The built site in a real browser (Debian's chromium, driven by Playwright); needs html, slides and
+# book-student first. RESNET_BOOK_REQUIRE_BROWSER=1 (set by .ci/run) turns "skipped" into "failed".
+BROWSER_STAMP := $(VENV)/.browser-installed
+$(BROWSER_STAMP): tests/browser/requirements.txt $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check -q -r tests/browser/requirements.txt
+	touch $@
+
+browser: setup $(BROWSER_STAMP)
+	$(PY) -m pytest -q -rs tests/browser
+
 unit: setup
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" --ignore=tests/browser
 
 test: setup
-	$(PY) -m pytest -q -rs --durations=15
+	$(PY) -m pytest -q -rs --durations=15 --ignore=tests/browser
 	$(MAKE) --no-print-directory html
+	$(MAKE) --no-print-directory slides book-student
+	$(MAKE) --no-print-directory browser
 
 bench: setup
 	$(PY) benchmarks/throughput.py

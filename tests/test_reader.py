@@ -1,0 +1,306 @@
+"""Reader and lecturer features: slides structure, site staging, the run box, Binder, knowledge cards.
+
+The built artifacts themselves (decks, student edition, pages in a browser) are tested by
+``tests/browser/`` after the builds (``make browser``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from resnet_book import site, slides
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Knowledge cards link the bilingual glossary
+
+def _knowledge_card(src: str) -> str:
+    m = re.search(r"^# #{1,3} .*knowledge card.*$", src, re.IGNORECASE | re.MULTILINE)
+    assert m, "no 'Knowledge card' heading"
+    rest = src[m.end():]
+    end = re.search(r"^# %%(?! \[markdown\])|^# #{1,2} ", rest, re.MULTILINE)  # the next code cell or section
+    return rest[:end.start()] if end else rest
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_knowledge_card_links_the_glossary(chapter):
+    card = _knowledge_card((ROOT / f"{chapter}.py").read_text(encoding="utf-8"))
+    terms = re.findall(r"\{term\}`([^`]+)`", card)
+    links = re.findall(r"\]\([^)]*glossary[^)]*\)|\{doc\}`[^`]*glossary`", card)
+    assert terms or links, "the knowledge card links no glossary term"
+    glossary = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    for t in terms:  # {term}`text <target>` or {term}`target`
+        target = re.sub(r"^.*<([^>]+)>$", r"\1", t).strip()
+        assert re.search(rf"^{re.escape(target)}\s*$", glossary, re.MULTILINE | re.IGNORECASE), \
+            f"{{term}} {target!r} is not a glossary entry"
+
+
+# ---------------------------------------------------------------------------------------------
+# Slides: the structure derived from a notebook
+
+def _nb(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return nb
+
+
+def _code(src, outputs=(), tags=(), **meta):
+    c = nbformat.v4.new_code_cell(src)
+    c.outputs = [nbformat.from_dict(o) for o in outputs]
+    if tags:
+        c.metadata["tags"] = list(tags)
+    c.metadata.update(meta)
+    return c
+
+
+PNG = {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}, "metadata": {}}
+GLUE = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "depth", "mime_prefix": "application/papermill.record/"}},
+        "data": {"application/papermill.record/text/plain": "56.123"}}
+QUIZ = {"output_type": "display_data", "metadata": {},
+        "data": {"application/javascript": "var q=[]; function show_questions(){}", "text/plain": "<Javascript>"}}
+STDERR = {"output_type": "stream", "name": "stderr", "text": "a warning\n"}
+
+
+def _types(nb):
+    return [(c.cell_type, c.metadata["slideshow"]["slide_type"], c.metadata.get("transient", {}).get("remove_source", False))
+            for c in nb.cells]
+
+
+def test_slides_headings_figures_quizzes_and_hidden_code():
+    nb = _nb([
+        nbformat.v4.new_markdown_cell("# Title\n\n```{admonition} Learning goals\n:class: tip\n\n1. one\n```"),
+        _code("import x", tags=["remove-input"]),                       # no output: dropped
+        _code("glue('depth', 56.123)", [GLUE], tags=["remove-input"]),  # glue record only: dropped
+        nbformat.v4.new_markdown_cell("## Section\n\nText with {glue:text}`depth:.1f` layers.\n\n### Sub\n\nMore."),
+        _code("plt.plot()\nplt.show()", [PNG, STDERR], mystnb={"figure": {"caption": "A *curve*.", "name": "fig-x"}}),
+        _code("x.shape", [{"output_type": "execute_result", "data": {"text/plain": "(2, 3)"}, "metadata": {}, "execution_count": 1}]),
+        _code("\n".join(f"line{i}" for i in range(30)), [{"output_type": "stream", "name": "stdout", "text": "done\n"}]),
+        _code("quiz('01')", [QUIZ], tags=["remove-input"]),
+        _code("secret()", [PNG], tags=["remove-cell"]),
+        nbformat.v4.new_markdown_cell("## Exercises\n\n```{exercise}\n:label: ex-1\nDo it.\n```\n\n```{solution} ex-1\n:class: dropdown\nDone.\n```"),
+        nbformat.v4.new_markdown_cell("### More exercises"),
+        nbformat.v4.new_markdown_cell("## Knowledge card\n\n```{admonition} Card\nSee {term}`residual learning · 残差学习 <residual learning>`.\n```"),
+    ])
+    deck = slides.slide_notebook(nb, slides.Context(nb, chapter=3, bib={}))
+    src = [c.source for c in deck.cells]
+    assert _types(deck) == [
+        ("markdown", "slide", False),      # # Title + the learning goals box
+        ("markdown", "slide", False),      # ## Section
+        ("markdown", "subslide", False),   # ### Sub
+        ("code", "-", True),               # the figure right after a short sub-slide: same slide, no code
+        ("markdown", "-", False),          # its caption
+        ("code", "-", False),              # short code: shown
+        ("code", "-", True),               # 30 lines: code hidden, output kept
+        ("code", "subslide", True),        # the quiz, on its own sub-slide
+        ("markdown", "slide", False),      # ## Knowledge card (the exercises section is skipped)
+    ]
+    assert '<div class="rb-box rb-tip">' in src[0] and "**Learning goals**" in src[0]
+    assert "56.1 layers" in src[1]
+    assert "Fig. 3.1: A *curve*." in src[4]
+    assert [o.get("name") for o in deck.cells[3].outputs] == [None]  # stderr dropped
+    assert "residual learning · 残差学习" in src[-1] and "{term}" not in src[-1]
+    assert not any("Do it" in s or "Done." in s for s in src)
+
+
+def test_slides_honour_explicit_slideshow_metadata_and_split_long_prose():
+    long = "\n\n".join(f"Paragraph {i}. " + "word " * 60 for i in range(8))
+    nb = _nb([
+        nbformat.v4.new_markdown_cell("## Long\n\n" + long),
+        _code("x = 1", slideshow={"slide_type": "fragment"}),
+        nbformat.v4.new_markdown_cell("A note.", metadata={"slideshow": {"slide_type": "skip"}}),
+    ])
+    deck = slides.slide_notebook(nb, slides.Context(nb, bib={}))
+    types = [c.metadata["slideshow"]["slide_type"] for c in deck.cells]
+    assert types[0] == "slide" and "subslide" in types and types[-1] == "fragment"
+    assert "(continued)" in deck.cells[1].source
+    assert not any("A note." in c.source for c in deck.cells)
+
+
+@pytest.mark.parametrize("myst, text", [
+    ("{cite:p}`he2016deep`", "(He et al., 2015)"),
+    ("{cite:t}`he2016deep`", "He et al. (2015)"),
+    ("{numref}`fig-01-a`", "Fig. 1.2"),
+    ("{numref}`Figure %s <fig-01-a>`", "Figure 1.2"),
+    ("{eq}`eq-01-gain`", "(1.1)"),
+    ("{term}`shortcut <shortcut connection>`", "shortcut"),
+    ("{glue:text}`n:,d`", "12,345"),
+    ("{glue:text}`missing`", "[missing]"),
+    ("{math}`x^2`", "$x^2$"),
+])
+def test_myst_roles_become_text(myst, text):
+    nb = _nb([
+        _code("", mystnb={"figure": {"name": "fig-01-b"}}),
+        _code("", mystnb={"figure": {"name": "fig-01-a"}}),
+        _code("", [{"output_type": "display_data", "metadata": {"scrapbook": {"name": "n"}},
+                    "data": {"application/papermill.record/text/plain": "12345"}}]),
+        nbformat.v4.new_markdown_cell("$$\ny = x\n$$ (eq-01-gain)"),
+    ])
+    ctx = slides.Context(nb, chapter=1, bib={"he2016deep": ("He et al.", "2015")})
+    assert slides.convert_inline(ctx, myst) == text
+
+
+def test_myst_directives_and_labels():
+    nb = _nb([])
+    ctx = slides.Context(nb, chapter=2, bib={})
+    md = slides.convert_markdown(ctx, "(sec-x)=\n## Head\n\n$$\na\n$$ (eq-x)\n\n````{note}\n```python\nx = 1\n```\n````\n\n"
+                                      "```{literalinclude} ../src/resnet_book/models/blocks.py\n:pyobject: BasicBlock.forward\n```")
+    assert "(sec-x)=" not in md and "$$ (eq-x)" not in md and "$$" in md
+    assert '<div class="rb-box rb-note">' in md and "```python\nx = 1\n```" in md
+    assert "def forward(self" in md and md.count("```python") == 2
+
+
+def test_count_slides_counts_slides_and_subslides():
+    deck = "<section><section>a</section><section>b</section></section><section><section>c</section></section>"
+    assert slides.count_slides(deck) == 3
+
+
+def test_slides_refuse_unexecuted_notebooks(tmp_path, capsys):
+    nb = _nb([nbformat.v4.new_markdown_cell("# T"), _code("x = 1")])
+    nbformat.write(nb, str(tmp_path / "01_x.ipynb"))
+    assert slides.main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "EXECUTED" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Site staging and the "Run this chapter" box
+
+def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    nb = _nb([nbformat.v4.new_markdown_cell("# T"), _code("x = 1")])
+    nbformat.write(nb, str(nbs / "01_x.ipynb"))
+    for student in (False, True):
+        out = tmp_path / f"site{student}"
+        staged = site.stage(out, nbs, student=student)
+        cfg = yaml.safe_load((out / "_config.yml").read_text())
+        assert cfg["execute"]["execute_notebooks"] == "off"
+        assert cfg["sphinx"]["config"].get("hide_solutions", False) is student
+        assert (out / "src").resolve() == (ROOT / "src").resolve() and (out / "book" / "glossary.md").exists()
+        first = json.loads(staged[0].read_text())["cells"][0]
+        assert first["metadata"]["tags"] == ["remove-cell", site.SETUP_TAG]
+        assert "git" in "".join(first["source"]) and cfg["repository"]["url"] in "".join(first["source"])
+        again = site.stage(tmp_path / "again", out / "chapters")  # staging a staged notebook adds no second cell
+        assert sum(site.SETUP_TAG in c["metadata"].get("tags", []) for c in json.loads(again[0].read_text())["cells"]) == 1
+
+
+def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
+    nb = {"metadata": {"resnet_book": {"experiments": ["fig6"]}},
+          "cells": [{"cell_type": "code", "source": 'records = run_experiment("fig1", progress=False)'}]}
+    info = site.run_box_info("04_x", nb, "https://github.com/org/repo", "main", {"04_x": (125.4, False)})
+    assert info["binder"] == "https://mybinder.org/v2/gh/org/repo/main?urlpath=lab/tree/chapters/04_x.py"
+    assert info["cpu_seconds"] == 125.4 and not info["failed"]
+    assert [x["name"] for x in info["experiments"]] == ["fig6", "fig1"]
+    fig6 = info["experiments"][0]
+    assert fig6["command"] == "python -m resnet_book run fig6 --scale paper --device cuda"
+    assert fig6["gpu_hours"] is None or fig6["gpu_hours"] > 0
+    assert site.run_box_info("01_y", {"cells": []}, "", "main", None)["cpu_seconds"] is None
+    assert site.fmt_seconds(125.4) == "2 min 05 s" and site.fmt_seconds(9.6) == "10 s"
+
+
+def test_binder_launch_links_are_rewritten_to_the_repository_source():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import run_box
+    finally:
+        sys.path.pop(0)
+    buttons = [{"type": "group", "buttons": [
+        {"url": "https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/chapters/01_a.ipynb"}]},
+        {"url": "../_sources/chapters/01_a.ipynb"}]
+    run_box._fix_launch_urls(buttons, "chapters/01_a", ".py")
+    assert buttons[0]["buttons"][0]["url"].endswith("lab/tree/chapters/01_a.py")
+    assert buttons[1]["url"] == "../_sources/chapters/01_a.ipynb"  # the download stays the notebook
+
+
+# ---------------------------------------------------------------------------------------------
+# Binder (repo2docker)
+
+BINDER = ROOT / "binder"
+
+
+def _requirements(path: Path) -> tuple[list[str], dict]:
+    from packaging.requirements import Requirement
+
+    options, reqs = [], {}
+    for line in path.read_text().splitlines():
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            options.append(line)
+            continue
+        r = Requirement(line)
+        reqs[r.name.lower()] = r
+    return options, reqs
+
+
+def test_binder_configuration_parses_and_matches_the_course():
+    assert re.fullmatch(r"python-3\.\d+\n?", (BINDER / "runtime.txt").read_text())
+    options, reqs = _requirements(BINDER / "requirements.txt")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in options
+    _, main = _requirements(ROOT / "requirements.txt")
+    for pkg in ("torch", "torchvision"):  # the CPU build of the very versions the course pins
+        assert str(reqs[pkg].specifier) == f"{main[pkg].specifier}+cpu"
+    # every package the chapters import is installed in the image
+    imports = set()
+    for f in (ROOT / "chapters").glob("[0-9]*.py"):
+        imports |= set(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", f.read_text(encoding="utf-8"), re.MULTILINE))
+    dist = {"yaml": "pyyaml", "myst_nb": "myst-nb", "IPython": "ipykernel", "PIL": "matplotlib"}
+    for mod in sorted(imports - set(sys.stdlib_module_names) - {"resnet_book", "__future__"}):
+        assert dist.get(mod, mod).lower() in reqs, f"chapters import {mod}, binder/requirements.txt lacks it"
+
+
+def test_binder_postbuild_installs_the_package_and_opens_py_as_notebooks(tmp_path):
+    post = BINDER / "postBuild"
+    assert post.stat().st_mode & 0o111, "postBuild must be executable"
+    text = post.read_text()
+    assert text.startswith("#!/bin/bash") and "set -euo pipefail" in text
+    subprocess.run(["bash", "-n", str(post)], check=True)
+    assert re.search(r"^pip install .*-e \.$", text, re.MULTILINE)
+    # the viewer setting it writes (run here with a scratch HOME)
+    cmd = next(line for line in text.splitlines() if line.startswith("jupytext-config"))
+    bindir = Path(sys.executable).parent
+    subprocess.run(cmd.split(), check=True, env={"HOME": str(tmp_path), "PATH": f"{bindir}:/usr/bin:/bin"})
+    settings = json.loads((tmp_path / ".jupyter" / "labconfig" / "default_setting_overrides.json").read_text())
+    assert settings["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["python"] == "Jupytext Notebook"
+
+
+def _reachable(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, 443)
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_binder_requirements_resolve(tmp_path):
+    """``pip install --dry-run`` of binder/requirements.txt. Where PyTorch's CPU index is unreachable
+    (this project's machines reach PyPI only), the same file without it: every other pin resolves."""
+    req = BINDER / "requirements.txt"
+    note = ""
+    if not _reachable("download.pytorch.org"):
+        text = re.sub(r"(?m)^--extra-index-url .*$", "", req.read_text()).replace("+cpu", "")
+        req = tmp_path / "requirements.txt"
+        req.write_text(text)
+        note = " (CPU index unreachable: resolved with PyPI's builds of the same versions)"
+    report = tmp_path / "report.json"
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                        "--disable-pip-version-check", "--report", str(report), "-r", str(req)],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:] + note
+    got = {i["metadata"]["name"].lower(): i["metadata"]["version"] for i in json.loads(report.read_text())["install"]}
+    assert got["torch"].startswith("2.14.1") and got["torchvision"].startswith("0.29.1"), note
+    assert "jupytext" in got and "myst-nb" in got
