@@ -21,18 +21,32 @@ from resnet_book import site, slides
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
+
+
+def _pages(entries):
+    for e in entries:
+        yield e["file"]
+        yield from _pages(e.get("sections", []))
+
+
+CHAPTERS = [f for part in TOC["parts"] for f in _pages(part["chapters"]) if f.startswith("chapters/")]
 
 
 # ---------------------------------------------------------------------------------------------
 # Knowledge cards link the bilingual glossary
 
 def _knowledge_card(src: str) -> str:
+    """The knowledge card: the section under a 'Knowledge card' heading, or an admonition so titled."""
     m = re.search(r"^# #{1,3} .*knowledge card.*$", src, re.IGNORECASE | re.MULTILINE)
-    assert m, "no 'Knowledge card' heading"
-    rest = src[m.end():]
-    end = re.search(r"^# %%(?! \[markdown\])|^# #{1,2} ", rest, re.MULTILINE)  # the next code cell or section
-    return rest[:end.start()] if end else rest
+    if m:
+        rest = src[m.end():]
+        end = re.search(r"^# %%(?! \[markdown\])|^# #{1,2} ", rest, re.MULTILINE)  # next code cell or section
+        return rest[:end.start()] if end else rest
+    m = re.search(r"^# *(`{3,}|:{3,})\{admonition\}.*knowledge card.*$", src, re.IGNORECASE | re.MULTILINE)
+    assert m, "no knowledge card (a 'Knowledge card' heading or admonition)"
+    fence = m.group(1)
+    end = re.search(rf"^# *{re.escape(fence)}\s*$", src[m.end():], re.MULTILINE)
+    return src[m.start():m.end() + (end.start() if end else len(src))]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
