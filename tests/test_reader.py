@@ -144,11 +144,12 @@ def test_slides_honour_explicit_slideshow_metadata_and_split_long_prose():
 
 
 @pytest.mark.parametrize("myst, text", [
-    ("{cite:p}`he2016deep`", "(He et al., 2015)"),
+    ("{cite:p}`he2016deep`", "[He et al., 2015]"),
     ("{cite:t}`he2016deep`", "He et al. (2015)"),
     ("{numref}`fig-01-a`", "Fig. 1.2"),
     ("{numref}`Figure %s <fig-01-a>`", "Figure 1.2"),
     ("{eq}`eq-01-gain`", "(1.1)"),
+    ("{eq}`eq-01-sum`", "(1.2)"),
     ("{term}`shortcut <shortcut connection>`", "shortcut"),
     ("{glue:text}`n:,d`", "12,345"),
     ("{glue:text}`missing`", "[missing]"),
@@ -160,7 +161,7 @@ def test_myst_roles_become_text(myst, text):
         _code("", mystnb={"figure": {"name": "fig-01-a"}}),
         _code("", [{"output_type": "display_data", "metadata": {"scrapbook": {"name": "n"}},
                     "data": {"application/papermill.record/text/plain": "12345"}}]),
-        nbformat.v4.new_markdown_cell("$$\ny = x\n$$ (eq-01-gain)"),
+        nbformat.v4.new_markdown_cell("$$\ny = x\n$$ (eq-01-gain)\n\n```{math}\n:label: eq-01-sum\na + b\n```"),
     ])
     ctx = slides.Context(nb, chapter=1, bib={"he2016deep": ("He et al.", "2015")})
     assert slides.convert_inline(ctx, myst) == text
@@ -174,6 +175,9 @@ def test_myst_directives_and_labels():
     assert "(sec-x)=" not in md and "$$ (eq-x)" not in md and "$$" in md
     assert '<div class="rb-box rb-note">' in md and "```python\nx = 1\n```" in md
     assert "def forward(self" in md and md.count("```python") == 2
+    md2 = slides.convert_markdown(slides.Context(_nb([nbformat.v4.new_markdown_cell("$$\na\n$$ (eq-1)")]), chapter=4, bib={}),
+                                 "$$\na\n$$ (eq-1)")
+    assert md2 == "$$\na\n\\tag{4.1} $$"
 
 
 def test_count_slides_counts_slides_and_subslides():

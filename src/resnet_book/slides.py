@@ -80,6 +80,11 @@ def _latex_to_text(s: str) -> str:
 # --------------------------------------------------------------------------------------------
 # MyST -> plain Markdown
 
+EQUATION_LABEL = re.compile(r"^\s*\$\$\s*\(([\w:.-]+)\)\s*$"
+                            r"|^\s*(?:`{3,}|:{3,})\{math\}[^\n]*\n(?:\s*:(?!label:)[\w-]+:.*\n)*\s*:label:\s*(\S+)",
+                            re.MULTILINE)
+
+
 class Context:
     """What the MyST conversion needs to know about one executed notebook."""
 
@@ -93,9 +98,9 @@ class Context:
             fig = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
             if cell.cell_type == "code" and fig.get("name"):
                 self.figures[fig["name"]] = len(self.figures) + 1
-            if cell.cell_type == "markdown":
-                for label in re.findall(r"^\s*\$\$\s*\(([\w:.-]+)\)\s*$", cell.source, re.MULTILINE):
-                    self.equations[label] = len(self.equations) + 1
+            if cell.cell_type == "markdown":  # `$$ ... $$ (label)` and ```{math} with :label:, in page order
+                for m in EQUATION_LABEL.finditer(cell.source):
+                    self.equations[m.group(1) or m.group(2)] = len(self.equations) + 1
                 for m in re.finditer(r"^(`{3,}|:{3,})\{(?:figure|glue:figure)\}.*?\n((?::\w+:.*\n)*)", cell.source, re.MULTILINE):
                     name = re.search(r":name:\s*(\S+)", m.group(2))
                     if name:
@@ -149,7 +154,7 @@ def convert_role(ctx: Context, role: str, content: str) -> str:
         if role == "cite:author":
             return ", ".join(who for who, _ in found)
         inner = "; ".join(f"{who}, {year}" if year else who for who, year in found)
-        return inner if role == "cite:alp" else f"({inner})"
+        return inner if role == "cite:alp" else f"[{inner}]"  # as the site shows it (author_year style)
     if role.startswith("glue"):
         return _glue_text(ctx, content, role)
     text, target = _split_target(content)
@@ -250,7 +255,9 @@ def convert_directive(ctx: Context, name: str, arg: str, lines: list[str]) -> st
     if name in DROPPED_DIRECTIVES:
         return None
     if name == "math":
-        return f"$$\n{body.strip()}\n$$"
+        n = ctx.equations.get(str(opts.get("label", "")))
+        tag = f" \\tag{{{ctx.number(n)}}}" if n else ""
+        return f"$$\n{body.strip()}{tag}\n$$"
     if name in ("code", "code-block", "code-cell", "sourcecode"):
         return f"```{arg.strip()}\n{body}\n```"
     if name in ("figure", "image"):
@@ -319,7 +326,10 @@ def convert_markdown(ctx: Context, text: str) -> str:
         if re.match(r"^\s*\([\w:.-]+\)=\s*$", line) or re.match(r"^%", line) or line.strip() == "+++":
             i += 1  # targets, comments and block breaks
             continue
-        line = re.sub(r"^(\s*\$\$)\s*\([\w:.-]+\)\s*$", r"\1", line)  # $$ (label) -> $$
+        m = re.match(r"^(\s*)\$\$\s*\(([\w:.-]+)\)\s*$", line)  # $$ (label) -> \tag{n} $$
+        if m:
+            n = ctx.equations.get(m.group(2))
+            line = m.group(1) + (f"\\tag{{{ctx.number(n)}}} $$" if n else "$$")
         out.append(convert_inline(ctx, line))
         i += 1
     return "\n".join(out)
