@@ -62,6 +62,28 @@ def test_every_knowledge_card_links_the_glossary(chapter):
             f"{{term}} {target!r} is not a glossary entry"
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_directive_is_swallowed_by_a_code_fence(chapter):
+    """A ``` code block inside a ``` directive closes the DIRECTIVE at its closing fence (CommonMark):
+    what follows (exercises, the knowledge card, even later cells, for Jupytext) becomes a code block.
+    Nest with a longer outer fence (````{solution}) or a colon fence (:::{solution})."""
+    import jupytext
+    from markdown_it import MarkdownIt
+
+    nb = jupytext.read(ROOT / f"{chapter}.py")
+    md = MarkdownIt("commonmark")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        assert not re.search(r"^%% ", cell.source, re.MULTILINE), \
+            f"a cell marker inside a Markdown cell (an unclosed fence above it): {cell.source[:80]!r}"
+        for tok in md.parse(cell.source):
+            if tok.type == "fence" and not tok.info.startswith("{"):
+                swallowed = re.search(r"^(`{3,}|:{3,})\{[\w:-]+\}.*$", tok.content, re.MULTILINE)
+                assert not swallowed, (f"a directive inside a plain code block (line {tok.map[0] + 1} of the cell): "
+                                       f"{swallowed.group(0)!r}; use a longer fence for the outer directive")
+
+
 # ---------------------------------------------------------------------------------------------
 # Slides: the structure derived from a notebook
 
