@@ -250,6 +250,32 @@ def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
     assert site.fmt_seconds(125.4) == "2 min 05 s" and site.fmt_seconds(9.6) == "10 s"
 
 
+def _record(run_id, model, seed, wall, created, scale="quick"):
+    from resnet_book.results import SCHEMA_VERSION
+
+    return {"schema": SCHEMA_VERSION, "run_id": run_id, "experiment": "fig1", "model": model, "model_kwargs": {},
+            "label": model, "scale": scale, "seed": seed, "config": {}, "status": "complete",
+            "provenance": {"device": "cpu (x86_64, 2 threads)", "torch": "2", "git_commit": "abc",
+                           "data_fingerprint": "f", "created": created},
+            "history": {k: [] for k in ("iters", "train_loss", "train_error", "lr", "eval_iters", "eval_loss", "eval_error")},
+            "final": {"train_error": 0.5, "eval_error": 0.5, "eval_name": "test", "params": 1, "iterations": 300,
+                      "wall_time": wall}}
+
+
+def test_quick_training_time_sums_the_newest_record_of_each_run_once(tmp_path):
+    for exp, recs in {"fig1": [_record("q-a-old", "plain20", 0, 100.0, "2026-01-01"),
+                               _record("q-a-new", "plain20", 0, 120.0, "2026-02-01"),
+                               _record("q-b", "plain56", 0, 300.0, "2026-02-01"),
+                               _record("p-b", "plain56", 0, 9999.0, "2026-02-01", scale="paper")],
+                      "fig6": [_record("q-a-new", "plain20", 0, 120.0, "2026-02-01")]}.items():
+        (tmp_path / exp).mkdir()
+        for r in recs:
+            (tmp_path / exp / f"{r['run_id']}.json").write_text(json.dumps(r))
+    got = site.quick_training(["fig1", "fig6"], tmp_path)
+    assert got == {"seconds": 420.0, "runs": 2, "devices": ["cpu (x86_64, 2 threads)"]}
+    assert site.quick_training(["table6"], tmp_path) is None
+
+
 def test_binder_launch_links_are_rewritten_to_the_repository_source():
     sys.path.insert(0, str(ROOT / "book" / "_ext"))
     try:

@@ -67,6 +67,10 @@ def _box_html(info: dict, pathto, pagename: str) -> str:
                        f'on a {os.cpu_count()}-core CPU (<a href="{status}">measured</a>{failed})')
     else:
         summary.append(f'quick scale: not measured in this build (<a href="{status}">status page</a>)')
+    tr = info.get("training")
+    if tr:
+        summary.append(f'training its {tr["runs"]} quick run{"s" if tr["runs"] > 1 else ""} from scratch: '
+                       f'<span class="rb-train-time">{e(fmt_seconds(tr["seconds"]))}</span>')
     hours = [x["gpu_hours"] for x in info["experiments"] if x["gpu_hours"] is not None]
     if info["experiments"]:
         total = f"about {sum(hours):.1f} GPU-hours" if hours else "no estimate"
@@ -96,6 +100,11 @@ def _box_html(info: dict, pathto, pagename: str) -> str:
                         f'<code>{e(x["command"])}</code>: <span class="rb-gpu">{e(est)}</span>{basis}</li>')
         details.append("<li><strong>The experiments of this chapter</strong> (the chapter reuses finished "
                        f"runs):<ul>{''.join(rows)}</ul></li>")
+    if tr:
+        details.append(f"<li><strong>Times.</strong> The chapter's execution time above is this build's, with the "
+                       "runs other chapters had already trained reused. Training its quick-scale runs from scratch "
+                       f"took {e(fmt_seconds(tr['seconds']))} in all, the wall times recorded by those runs "
+                       f"({e('; '.join(tr['devices']))}); a finished run is never trained twice.</li>")
     return ('<div class="admonition note run-this-chapter" id="run-this-chapter">\n'
             '<p class="admonition-title">Run this chapter</p>\n'
             f'<p class="rb-summary">{" · ".join(summary)}</p>\n'
@@ -129,7 +138,7 @@ def _on_page(app, pagename, templatename, context, doctree):
     nb = _notebook(Path(app.env.doc2path(pagename)))
     if not hasattr(app, "_run_box_times"):
         app._run_box_times = _times(app)
-    info = run_box_info(Path(pagename).name, nb, repo_url, branch, app._run_box_times)
+    info = run_box_info(Path(pagename).name, nb, repo_url, branch, app._run_box_times)  # records: results/
     box = _box_html(info, context["pathto"], pagename)
     body = context.get("body", "")
     m = re.search(r"</h1>", body)

@@ -94,7 +94,33 @@ def gpu_estimate(name: str) -> tuple[float, str] | None:
         return None
 
 
-def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict | None) -> dict:
+def quick_training(experiments: list[str], root: Path | None = None) -> dict | None:
+    """What training the quick-scale runs of ``experiments`` from scratch cost, from their records.
+
+    The newest record of each (model, seed, label) in ``results/<experiment>/`` at the quick scale,
+    each run counted once: ``{"seconds": total wall time, "runs": n, "devices": [...]}``, or None.
+    """
+    from resnet_book.results import load_records
+
+    newest: dict = {}
+    for name in experiments:
+        try:
+            records = load_records(name, root, scale="quick")
+        except Exception:  # noqa: BLE001 - unreadable records: no figure rather than no site
+            continue
+        for r in records:
+            key = (r["model"], json.dumps(r.get("model_kwargs") or {}, sort_keys=True), r["seed"], r.get("label"))
+            if key not in newest or r["provenance"].get("created", "") > newest[key]["provenance"].get("created", ""):
+                newest[key] = r
+    runs = {r["run_id"]: r for r in newest.values() if r.get("final", {}).get("wall_time")}
+    if not runs:
+        return None
+    return {"seconds": sum(r["final"]["wall_time"] for r in runs.values()), "runs": len(runs),
+            "devices": sorted({r["provenance"]["device"] for r in runs.values()})}
+
+
+def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict | None,
+                 results_root: Path | None = None) -> dict:
     """Everything the "Run this chapter" box shows for chapter ``chapter`` (e.g. ``01_background``)."""
     m = re.match(r"https://github\.com/([^/]+)/([^/]+)", repo_url)
     binder = (f"https://mybinder.org/v2/gh/{m.group(1)}/{m.group(2)}/{branch}?urlpath=lab/tree/chapters/{chapter}.py"
@@ -107,7 +133,8 @@ def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict
                      "quick": f"python -m resnet_book run {name}",
                      "gpu_hours": est[0] if est else None, "basis": est[1] if est else None})
     return {"chapter": chapter, "binder": binder, "source": f"chapters/{chapter}.py",
-            "cpu_seconds": t[0] if t else None, "failed": bool(t and t[1]), "experiments": exps}
+            "cpu_seconds": t[0] if t else None, "failed": bool(t and t[1]), "experiments": exps,
+            "training": quick_training([x["name"] for x in exps], results_root) if exps else None}
 
 
 def colab_setup_cell(repo_url: str, branch: str) -> dict:
