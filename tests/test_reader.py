@@ -238,13 +238,18 @@ def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_p
 
 def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
     nb = {"metadata": {"resnet_book": {"experiments": ["fig6"]}},
-          "cells": [{"cell_type": "code", "source": 'records = run_experiment("fig1", progress=False)'}]}
+          "cells": [{"cell_type": "code", "source": 'records = run_experiment("fig1", progress=False)'},
+                    {"cell_type": "code", "source": 'ex.run_experiment("table6", runs=["resnet20"])\n%time x = 1'},
+                    {"cell_type": "code", "source": 'run_experiment("fig7", runs=["resnet20"])\nrun_experiment("fig7", runs=["plain20"])'},
+                    {"cell_type": "code", "source": 'run_experiment("fig6", runs=["plain20"])'}]}
     info = site.run_box_info("04_x", nb, "https://github.com/org/repo", "main", {"04_x": (125.4, False)})
     assert info["binder"] == "https://mybinder.org/v2/gh/org/repo/main?urlpath=lab/tree/chapters/04_x.py"
     assert info["cpu_seconds"] == 125.4 and not info["failed"]
-    assert [x["name"] for x in info["experiments"]] == ["fig6", "fig1"]
+    assert [(x["name"], x["runs"]) for x in info["experiments"]] == [
+        ("fig6", None), ("fig1", None), ("table6", None), ("fig7", ["plain20", "resnet20"])]  # magics: no runs parsed
     fig6 = info["experiments"][0]
     assert fig6["command"] == "python -m resnet_book run fig6 --scale paper --device cuda"
+    assert info["experiments"][3]["quick"] == "python -m resnet_book run fig7 --runs plain20,resnet20"
     assert fig6["gpu_hours"] is None or fig6["gpu_hours"] > 0
     assert site.run_box_info("01_y", {"cells": []}, "", "main", None)["cpu_seconds"] is None
     assert site.fmt_seconds(125.4) == "2 min 05 s" and site.fmt_seconds(9.6) == "10 s"
@@ -274,6 +279,7 @@ def test_quick_training_time_sums_the_newest_record_of_each_run_once(tmp_path):
     got = site.quick_training(["fig1", "fig6"], tmp_path)
     assert got == {"seconds": 420.0, "runs": 2, "devices": ["cpu (x86_64, 2 threads)"]}
     assert site.quick_training(["table6"], tmp_path) is None
+    assert site.quick_training([{"name": "fig1", "runs": ["plain56"]}], tmp_path)["seconds"] == 300.0
 
 
 def test_binder_launch_links_are_rewritten_to_the_repository_source():

@@ -73,7 +73,8 @@ def _box_html(info: dict, pathto, pagename: str) -> str:
                        f'<span class="rb-train-time">{e(fmt_seconds(tr["seconds"]))}</span>')
     hours = [x["gpu_hours"] for x in info["experiments"] if x["gpu_hours"] is not None]
     if info["experiments"]:
-        total = f"about {sum(hours):.1f} GPU-hours" if hours else "no estimate"
+        subset = any(x.get("whole_experiment_estimate") for x in info["experiments"])
+        total = (f"{'at most ' if subset else ''}about {sum(hours):.1f} GPU-hours" if hours else "no estimate")
         summary.append(f'paper scale: <span class="rb-gpu-total">{e(total)}</span>')
     else:
         summary.append("paper scale: nothing to train")
@@ -95,6 +96,8 @@ def _box_html(info: dict, pathto, pagename: str) -> str:
         rows = []
         for x in info["experiments"]:
             est = f"about {x['gpu_hours']:.1f} GPU-hours" if x["gpu_hours"] is not None else "no estimate"
+            if x.get("whole_experiment_estimate") and x["gpu_hours"] is not None:
+                est += f" for all of {x['name']}"
             basis = f" ({e(x['basis'])})" if x.get("basis") else ""
             rows.append(f'<li><code>{e(x["quick"])}</code> trains the quick-scale runs on a CPU; '
                         f'<code>{e(x["command"])}</code>: <span class="rb-gpu">{e(est)}</span>{basis}</li>')

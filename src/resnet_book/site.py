@@ -55,19 +55,43 @@ def repository(config: dict) -> tuple[str, str]:
     return str(repo.get("url", "")).rstrip("/"), str(repo.get("branch", "main"))
 
 
-def declared_experiments(nb: dict) -> list[str]:
-    """Experiments a chapter uses: its ``resnet_book: {experiments: [...]}`` metadata, then ``run_experiment("x")`` calls."""
+def _run_experiment_calls(source: str) -> list[tuple[str, list[str] | None]]:
+    """(experiment, runs or None) of each ``run_experiment("name", runs=[...])`` call in a code cell."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython syntax (magics): the plain pattern, without the runs
+        return [(n, None) for n in re.findall(r"run_experiment\(\s*[\"'](\w+)[\"']", source)]
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "run_experiment" \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            runs = None
+            for kw in node.keywords:
+                if kw.arg == "runs":
+                    try:
+                        runs = [str(r) for r in ast.literal_eval(kw.value)]
+                    except ValueError:
+                        runs = None
+            calls.append((node.args[0].value, runs))
+    return calls
+
+
+def declared_experiments(nb: dict) -> list[dict]:
+    """Experiments a chapter uses, ``[{"name": "fig6", "runs": ["plain20"] or None (all)}]``: its
+    ``resnet_book: {experiments: [...]}`` metadata (whole experiments), then its ``run_experiment`` calls."""
     meta = (nb.get("metadata", {}).get("resnet_book") or {}).get("experiments") or []
-    if isinstance(meta, str):
-        meta = [meta]
-    found = list(dict.fromkeys(str(m) for m in meta))
+    found: dict[str, list[str] | None] = {str(m): None for m in ([meta] if isinstance(meta, str) else meta)}
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            for name in re.findall(r"run_experiment\(\s*[\"'](\w+)[\"']", src):
+            for name, runs in _run_experiment_calls(src):
                 if name not in found:
-                    found.append(name)
-    return found
+                    found[name] = runs
+                elif found[name] is not None:  # union of the runs used; None (all) wins
+                    found[name] = None if runs is None else sorted(set(found[name]) | set(runs))
+    return [{"name": n, "runs": r} for n, r in found.items()]
 
 
 def fmt_seconds(t: float) -> str:
@@ -94,21 +118,25 @@ def gpu_estimate(name: str) -> tuple[float, str] | None:
         return None
 
 
-def quick_training(experiments: list[str], root: Path | None = None) -> dict | None:
+def quick_training(experiments: list[dict | str], root: Path | None = None) -> dict | None:
     """What training the quick-scale runs of ``experiments`` from scratch cost, from their records.
 
-    The newest record of each (model, seed, label) in ``results/<experiment>/`` at the quick scale,
-    each run counted once: ``{"seconds": total wall time, "runs": n, "devices": [...]}``, or None.
+    ``experiments``: names, or ``{"name", "runs"}`` (only those runs). The newest record of each
+    run (model, seed, label) in ``results/<experiment>/`` at the quick scale, each run counted once:
+    ``{"seconds": total wall time, "runs": n, "devices": [...]}``, or None without records.
     """
     from resnet_book.results import load_records
 
     newest: dict = {}
-    for name in experiments:
+    for exp in experiments:
+        name, runs = (exp, None) if isinstance(exp, str) else (exp["name"], exp.get("runs"))
         try:
             records = load_records(name, root, scale="quick")
         except Exception:  # noqa: BLE001 - unreadable records: no figure rather than no site
             continue
         for r in records:
+            if runs is not None and r.get("label") not in runs:
+                continue
             key = (r["model"], json.dumps(r.get("model_kwargs") or {}, sort_keys=True), r["seed"], r.get("label"))
             if key not in newest or r["provenance"].get("created", "") > newest[key]["provenance"].get("created", ""):
                 newest[key] = r
@@ -127,14 +155,39 @@ def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict
               if m else None)
     t = (times or {}).get(chapter)
     exps = []
-    for name in declared_experiments(nb):
+    declared = declared_experiments(nb)
+    for x in declared:
+        name, runs = x["name"], x["runs"]
         est = gpu_estimate(name)
-        exps.append({"name": name, "command": f"python -m resnet_book run {name} --scale paper --device cuda",
-                     "quick": f"python -m resnet_book run {name}",
-                     "gpu_hours": est[0] if est else None, "basis": est[1] if est else None})
+        only = f" --runs {','.join(runs)}" if runs else ""
+        exps.append({"name": name, "runs": runs,
+                     "command": f"python -m resnet_book run {name}{only} --scale paper --device cuda",
+                     "quick": f"python -m resnet_book run {name}{only}",
+                     "gpu_hours": est[0] if est else None, "basis": est[1] if est else None,
+                     "whole_experiment_estimate": bool(runs)})
     return {"chapter": chapter, "binder": binder, "source": f"chapters/{chapter}.py",
             "cpu_seconds": t[0] if t else None, "failed": bool(t and t[1]), "experiments": exps,
-            "training": quick_training([x["name"] for x in exps], results_root) if exps else None}
+            "training": quick_training(declared, results_root) if declared else None}
+
+
+TIMES_MARKER = "<!-- resnet_book: chapter-times -->"
+
+
+def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Path | None = None) -> str:
+    """Markdown table: per chapter, this build's execution time, its quick runs' recorded training
+    time, and the estimated GPU time of its experiments at the paper scale."""
+    rows = ["| chapter | executed in this build | its quick runs, trained from scratch | paper scale (estimate) |",
+            "|---|---:|---:|---:|"]
+    for name, nb in sorted(notebooks.items()):
+        t = (times or {}).get(name)
+        exps = declared_experiments(nb)
+        tr = quick_training(exps, results_root) if exps else None
+        hours = [h for h in (gpu_estimate(x["name"]) for x in exps) if h]
+        rows.append(f"| {{doc}}`{name} <../chapters/{name}>` | {fmt_seconds(t[0]) + (' (failed)' if t[1] else '') if t else 'not run'} "
+                    f"| {fmt_seconds(tr['seconds']) + ' (' + str(tr['runs']) + ' runs)' if tr else '—'} "
+                    f"| {f'about {sum(h for h, _ in hours):.1f} GPU-hours' if hours else '—'}"
+                    f"{' (whole experiments)' if hours and any(x['runs'] for x in exps) else ''} |")
+    return "\n".join(rows) + "\n"
 
 
 def colab_setup_cell(repo_url: str, branch: str) -> dict:
@@ -170,10 +223,18 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         out = site / "chapters" / nbp.name
         out.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         staged.append(out)
+    times = None
     if nbmake_xml and Path(nbmake_xml).exists():
-        from resnet_book.book import status_page
+        from resnet_book.book import chapter_times, status_page
 
         (site / "book" / "status.md").write_text(status_page(nbmake_xml), encoding="utf-8")
+        times = chapter_times(nbmake_xml)
+    # pages that show the measured times (the lecture plan) carry a marker that becomes a table
+    for page in (site / "book").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if TIMES_MARKER in text:
+            nbs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in staged}
+            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times)), encoding="utf-8")
     return staged
 
 
