@@ -220,7 +220,9 @@ def test_slides_refuse_unexecuted_notebooks(tmp_path, capsys):
 def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_path):
     nbs = tmp_path / "nb"
     nbs.mkdir()
-    nb = _nb([nbformat.v4.new_markdown_cell("# T"), _code("x = 1")])
+    nb = _nb([nbformat.v4.new_markdown_cell("# T\n\n```{exercise}\n:label: ex-1\nDo it.\n```\n\n"
+                                             "````{solution} ex-1\n:class: dropdown\nThe secret.\n```python\nx\n```\n````\n\nAfter."),
+              _code("x = 1")])
     nbformat.write(nb, str(nbs / "01_x.ipynb"))
     for student in (False, True):
         out = tmp_path / f"site{student}"
@@ -229,6 +231,8 @@ def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_p
         assert cfg["execute"]["execute_notebooks"] == "off"
         assert cfg["sphinx"]["config"].get("hide_solutions", False) is student
         assert (out / "src").resolve() == (ROOT / "src").resolve() and (out / "book" / "glossary.md").exists()
+        text = "".join(json.loads(staged[0].read_text())["cells"][1]["source"])
+        assert "Do it." in text and "After." in text and ("The secret." in text) is not student
         first = json.loads(staged[0].read_text())["cells"][0]
         assert first["metadata"]["tags"] == ["remove-cell", site.SETUP_TAG]
         assert "git" in "".join(first["source"]) and cfg["repository"]["url"] in "".join(first["source"])

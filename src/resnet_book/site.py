@@ -170,6 +170,29 @@ def run_box_info(chapter: str, nb: dict, repo_url: str, branch: str, times: dict
             "training": quick_training(declared, results_root) if declared else None}
 
 
+def strip_solutions(markdown: str) -> str:
+    """Markdown without its ``{solution}`` directives (and ``{solution-start}``...``{solution-end}`` ranges)."""
+    lines, out, i = markdown.splitlines(keepends=True), [], 0
+    skipping_range = False
+    while i < len(lines):
+        m = re.match(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{(solution(?:-start|-end)?)\}", lines[i])
+        if m:
+            fence, name = m.group(1), m.group(2)
+            end = i + 1
+            while end < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
+                end += 1
+            if name == "solution-start":
+                skipping_range = True
+            elif name == "solution-end":
+                skipping_range = False
+            i = end + 1
+            continue
+        if not skipping_range:
+            out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
 TIMES_MARKER = "<!-- resnet_book: chapter-times -->"
 
 
@@ -220,6 +243,11 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         nb = json.loads(nbp.read_text(encoding="utf-8"))
         if repo_url and not any(SETUP_TAG in c.get("metadata", {}).get("tags", []) for c in nb["cells"]):
             nb["cells"].insert(0, colab_setup_cell(repo_url, branch))
+        if student:  # the downloadable notebook (_sources/) must not carry the solutions either
+            for c in nb["cells"]:
+                if c["cell_type"] == "markdown":
+                    text = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                    c["source"] = strip_solutions(text)
         out = site / "chapters" / nbp.name
         out.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         staged.append(out)

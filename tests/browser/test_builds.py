@@ -153,6 +153,20 @@ def test_student_edition_has_the_exercises_but_no_solution_text(site, student_si
     assert exercises == exercises_full
 
 
+def test_no_file_of_the_student_edition_holds_a_solution(site, student_site):
+    """Not the pages, nor the downloadable notebooks (_sources/), nor the search index."""
+    sentences = {sentence for ch in chapters(site) for sol in _blocks(site / "chapters" / f"{ch}.html", "solution")
+                 for sentence in _sentences(sol.split(" ", 4)[-1])}
+    assert sentences
+    for f in student_site.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".js", ".ipynb", ".txt", ".md", ".json"):
+            text = re.sub(r"\s+", " ", f.read_text(encoding="utf-8", errors="replace"))
+            if f.suffix == ".ipynb":  # JSON: the cells' text, unescaped
+                text = re.sub(r"\s+", " ", " ".join("".join(c["source"]) for c in json.loads(f.read_text())["cells"]))
+            leaked = [x for x in sentences if x in text]
+            assert not leaked, f"{f.relative_to(student_site)} holds solution text: {leaked[0]!r}"
+
+
 def test_the_full_site_has_solutions_to_hide(site):
     """Guards the test above against passing vacuously."""
     assert sum(len(_blocks(site / "chapters" / f"{ch}.html", "solution")) for ch in chapters(site)) >= 3
