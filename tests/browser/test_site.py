@@ -52,11 +52,14 @@ def test_chapter_page_loads_without_errors(site, server, new_page, screenshots, 
 
 def test_other_pages_load_without_errors(site, server, new_page, screenshots):
     page, log = new_page()
-    for path in ["index.html", "book/how_to_run.html", "book/glossary.html", "book/status.html"]:
-        if (site / path).exists():
-            _load(page, f"{server}/html/{path}")
-    page.screenshot(path=str(screenshots / "status.png"))
-    assert not log.problems(), "\n".join(log.problems())
+    pages = ["index.html"] + sorted(str(p.relative_to(site)) for p in (site / "book").glob("*.html"))
+    assert len(pages) >= 4, pages
+    for path in pages:
+        _load(page, f"{server}/html/{path}")
+        assert not log.problems(), f"{path}:\n" + "\n".join(log.problems())
+        assert page.locator("article h1").first.is_visible(), path
+        if path.endswith(("status.html", "lectures.html")):
+            page.screenshot(path=str(screenshots / Path(path).with_suffix(".png").name))
 
 
 def _first_chapter_with_quiz(site) -> str:
