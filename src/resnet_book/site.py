@@ -27,6 +27,7 @@ Experiments a chapter runs with ``run_experiment("name")`` are found in its code
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import shutil
@@ -102,6 +103,7 @@ def fmt_seconds(t: float) -> str:
     return f"{m} min {s:02d} s" if m < 60 else f"{m // 60} h {m % 60:02d} min"
 
 
+@functools.lru_cache(maxsize=None)
 def gpu_estimate(name: str) -> tuple[float, str] | None:
     """``experiments.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
     try:
