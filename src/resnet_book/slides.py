@@ -432,9 +432,9 @@ def slide_notebook(nb, ctx: Context | None = None):
         state["weight"] += weight
         cells.append(cell)
 
-    def open_box(weight: int) -> str:
-        """A figure or quiz gets its own sub-slide unless the current slide is nearly empty."""
-        return "subslide" if state["weight"] > 300 or weight > 3000 and state["weight"] > 0 else "-"
+    def open_box() -> str:
+        """A figure or quiz gets its own sub-slide unless the current slide is nearly empty (a heading)."""
+        return "subslide" if state["weight"] > 300 else "-"
 
     for cell in nb.cells:
         tags = _tags(cell)
@@ -492,7 +492,7 @@ def slide_notebook(nb, ctx: Context | None = None):
         if hide:
             cell.metadata.setdefault("transient", {})["remove_source"] = True
         weight = 2500 if image else 2000 if quiz else _weight(cell.source) * (not hide) + 300 * len(outputs)
-        slide_type = explicit or (open_box(weight) if image or quiz else "-")
+        slide_type = explicit or (open_box() if image or quiz else "-")
         emit(cell, slide_type, weight)
         caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
         name = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
