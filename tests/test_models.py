@@ -10,6 +10,7 @@ from torch import nn
 from resnet_book import reference
 from resnet_book.analysis import count_flops, count_params, layer_response_std, response_taps
 from resnet_book.models import (
+    VARIANT_MODELS,
     BasicBlock,
     CifarResNet,
     UnknownModelError,
@@ -28,8 +29,10 @@ EXPECTED_BUILDERS = (
     + [f"resnet{d}" for d in IMAGENET_DEPTHS]
     + ["plain18", "plain34"]
 )
-# Small enough for a CPU forward/backward in well under a second each.
-FAST_MODELS = [m for m in list_models() if m not in ("resnet1202", "resnet101", "resnet152", "resnet110", "plain110")]
+# Small enough for a CPU forward/backward in well under a second each. The variants after the paper
+# (CIFAR networks of chapter 5) are tested in tests/test_variants.py.
+FAST_MODELS = [m for m in list_models()
+               if m not in ("resnet1202", "resnet101", "resnet152", "resnet110", "plain110") and m not in VARIANT_MODELS]
 
 
 def _input_for(name: str) -> torch.Tensor:
