@@ -63,6 +63,7 @@ PUBLISHED = [
     ("resnext29_8x64d", reference.VARIANTS["ResNeXt-29 8x64d"]["params_m"]),
     ("densenet_bc100_12", reference.VARIANTS["DenseNet-BC L=100 k=12"]["params_m"]),
     ("preact_resnet164", reference.IDENTITY_MAPPINGS["params_m"]["preact_resnet164"]),
+    ("preact_resnet110", reference.IDENTITY_MAPPINGS["params_m"]["preact_resnet110"]),
 ]
 
 # Models too big for a quick CPU forward/backward in the default test run.

@@ -140,7 +140,9 @@ IDENTITY_MAPPINGS = {
         "CIFAR-10 ResNet-1001": (7.61, 4.92), "CIFAR-100 ResNet-164": (25.16, 24.33),
         "CIFAR-100 ResNet-1001": (27.82, 22.71),
     },
-    "params_m": {"preact_resnet164": 1.7, "preact_resnet1001": 10.2},
+    "params_m": {"preact_resnet110": 1.7, "preact_resnet164": 1.7, "preact_resnet1001": 10.2},  # Table 3
+    # Abstract: the 1001-layer pre-activation ResNet's best CIFAR-10 error (Table 3 gives the 4.92 above).
+    "abstract_resnet1001": 4.62,
 }
 
 # --- Later variants (CIFAR-10 / CIFAR-100 test error %, with augmentation) ---------------------
@@ -158,6 +160,17 @@ VARIANTS = {
                                "params_m": 0.8, "cifar10": 4.51, "cifar100": 22.27},
     "DenseNet-BC L=250 k=24": {"source": "Huang et al. (2017), official README", "params_m": 15.3, "cifar10": 3.62, "cifar100": 17.60},
     "DenseNet-BC L=190 k=40": {"source": "Huang et al. (2017), official README", "params_m": 25.6, "cifar10": 3.46, "cifar100": 17.18},
+    "ResNet-110 (constant depth)": {"source": "Huang et al. (2016), Deep Networks with Stochastic Depth, Fig. 3 "
+                                              "and official README (their own baseline run)", "cifar10": 6.41},
+    "ResNet-110 + stochastic depth": {"source": "Huang et al. (2016), Table 1 (linear decay, p_L = 0.5)",
+                                      "cifar10": 5.25},
+    "ResNet-1202 + stochastic depth": {"source": "Huang et al. (2016), abstract and Table 1", "cifar10": 4.91},
+    "SE-ResNet-110": {"source": "Hu et al., Squeeze-and-Excitation Networks (TPAMI version), CIFAR-10 table; "
+                                "secondary source (a replication page quoting it), not checked against the PDF",
+                      "cifar10": 5.21},
+    "SE-ResNet-164": {"source": "Hu et al., Squeeze-and-Excitation Networks (TPAMI version), CIFAR-10 table; "
+                                "secondary source (a replication page quoting it), not checked against the PDF",
+                      "cifar10": 4.39},
 }
 
 # --- Known reproductions ---------------------------------------------------------------------
