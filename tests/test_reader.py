@@ -85,6 +85,48 @@ def test_no_directive_is_swallowed_by_a_code_fence(chapter):
 
 
 # ---------------------------------------------------------------------------------------------
+# The lecture plan refers to things that exist
+
+LECTURES = ROOT / "book" / "lectures.md"
+
+
+def _lectures() -> list[str]:
+    return re.split(r"^## Lecture \d+", LECTURES.read_text(encoding="utf-8"), flags=re.MULTILINE)[1:]
+
+
+def test_lecture_plan_is_in_the_toc_and_covers_every_chapter():
+    pages = [f for part in TOC["parts"] for f in _pages(part["chapters"])]
+    assert "book/lectures" in pages
+    text = LECTURES.read_text(encoding="utf-8")
+    assert 5 <= len(_lectures()) <= 6
+    for chapter in CHAPTERS:
+        assert f"{{doc}}`../{chapter}`" in text, f"the lecture plan does not map {chapter}"
+    assert site.TIMES_MARKER in text  # the measured-times table is filled in at staging
+
+
+def test_lecture_plan_quiz_ids_and_exercise_labels_exist():
+    labels = {m for f in (ROOT / "chapters").glob("[0-9]*.py")
+              for m in re.findall(r":label: (ex-[\w-]+)", f.read_text(encoding="utf-8"))}
+    text = LECTURES.read_text(encoding="utf-8")
+    for ref in re.findall(r"\{ref\}`(ex-[\w-]+)`", text):
+        assert ref in labels, f"lecture plan: no exercise {ref}"
+    from resnet_book.book import load_quiz
+
+    for lecture in _lectures():
+        # "quiz **01_background q2**" names the quiz file; later "**q1, q6**" in the lecture use it
+        files = re.findall(r"\*\*(\d\d\w*) q\d+", lecture)
+        assert len(set(files)) <= 1, files
+        refs = re.findall(r"\*\*(?:\d\d\w* )?(q\d+(?:, q\d+)*)\*\*", lecture)
+        if not refs:
+            continue
+        assert files, "quiz ids without their chapter"
+        ids = {q["id"] for q in load_quiz(files[0])}
+        for group in refs:
+            for qid in group.split(", "):
+                assert qid in ids, f"lecture plan: {files[0]} has no question {qid}"
+
+
+# ---------------------------------------------------------------------------------------------
 # Slides: the structure derived from a notebook
 
 def _nb(cells):
@@ -231,6 +273,8 @@ def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_p
         assert cfg["execute"]["execute_notebooks"] == "off"
         assert cfg["sphinx"]["config"].get("hide_solutions", False) is student
         assert (out / "src").resolve() == (ROOT / "src").resolve() and (out / "book" / "glossary.md").exists()
+        lectures = (out / "book" / "lectures.md").read_text()  # the marker became the table of measured times
+        assert site.TIMES_MARKER not in lectures and "| `01_x` |" not in lectures and "01_x <../chapters/01_x>" in lectures
         text = "".join(json.loads(staged[0].read_text())["cells"][1]["source"])
         assert "Do it." in text and "After." in text and ("The secret." in text) is not student
         first = json.loads(staged[0].read_text())["cells"][0]
