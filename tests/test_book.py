@@ -12,18 +12,37 @@ from resnet_book import book
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
+# A chapter is a toc entry under chapters/ with, optionally, its section pages (Chapter 4 has one
+# page per experiment). Quiz file, exercises and template are per chapter, over all its pages.
+CHAPTER_PAGES = {c["file"]: [c["file"]] + [s["file"] for s in c.get("sections", [])]
+                 for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")}
+CHAPTERS = list(CHAPTER_PAGES)
+PAGES = [p for pages in CHAPTER_PAGES.values() for p in pages]
+
+
+def _page_source(page: str) -> str:
+    return (ROOT / f"{page}.py").read_text(encoding="utf-8")
 
 
 def _source(chapter: str) -> str:
-    return (ROOT / f"{chapter}.py").read_text(encoding="utf-8")
+    return "\n".join(_page_source(p) for p in CHAPTER_PAGES[chapter])
 
 
 def test_toc_lists_every_chapter_file_and_nothing_missing():
     on_disk = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("[0-9]*.py"))
-    assert CHAPTERS == on_disk
-    for page in [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]:
+    assert sorted(PAGES) == on_disk
+    entries = [c for part in TOC["parts"] for c in part["chapters"]]
+    for page in [TOC["root"]] + [e["file"] for c in entries for e in [c] + c.get("sections", [])]:
         assert (ROOT / f"{page}.md").exists() or (ROOT / f"{page}.py").exists(), page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_cites_the_paper_and_states_provenance(page):
+    src = _page_source(page)
+    assert "{cite:p}`he2016deep`" in src and "kernelspec" in src
+    if "run_experiment(" in src.split("## Exercises")[0]:  # a page that trains shows where numbers come from
+        assert "stamp(fig, records" in src, f"{page}: a figure of runs needs its provenance line"
+        assert "paper_scale_note(" in src or page.endswith(("01_background", "02_residual_math")), page
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -1,0 +1,175 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   resnet_book:
+#     experiments: [warmup110]
+# ---
+
+# %% [markdown]
+# # ResNet-110 and the learning-rate warm-up
+#
+# Every CIFAR ResNet of the paper starts at learning rate 0.1, except one {cite:p}`he2016deep`
+# (Sec. 4.2):
+#
+# > In this case, we find that the initial learning rate of 0.1 is slightly too large to start
+# > converging. So we use 0.01 to warm up the training until the training error is below 80%
+# > (about 400 iterations), and then go back to 0.1 and continue training.
+#
+# and, in a footnote: "With an initial learning rate of 0.1, it starts converging (<90% error)
+# after several epochs, but still reaches similar accuracy." So the warm-up is about the *start*
+# of training. This page trains ResNet-110 with and without it and looks at that start.
+#
+# In the engine the warm-up is part of the learning-rate schedule: the lr stays at `warmup_lr` until
+# the mean training error of the last 20 mini-batches drops below 80%, then the normal schedule
+# takes over. At the quick scale (batch 32) both learning rates follow the linear scaling rule, so
+# the warm-up is still a tenth of the base lr.
+#
+# ```{literalinclude} ../src/resnet_book/train.py
+# :pyobject: LRSchedule
+# ```
+
+# %% tags=["remove-input"]
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+from myst_nb import glue
+
+from resnet_book import pages
+from resnet_book.book import quiz, stamp
+from resnet_book.experiments import report, run_experiment
+
+# %% [markdown]
+# The warm-up run is the Table 6 page's ResNet-110 (reused); the run without warm-up trains now.
+
+# %%
+records = run_experiment("warmup110", progress=False)
+by = {r["label"]: r for r in records}
+[(r["label"], r["config"]["lr"], r["config"]["warmup_lr"], r["history"]["warmup_end"]) for r in records]
+
+
+# %% tags=["remove-input"]
+def first_below(rec: dict, level: float):
+    """First logged iteration whose window-mean training error is below ``level`` (None if never)."""
+    h = rec["history"]
+    return next((i for i, e in zip(h["iters"], h["train_error"]) if e < level), None)
+
+
+warm, cold = by["resnet110-warmup"], by["resnet110-no-warmup"]
+glue("c4e_warm_end", warm["history"]["warmup_end"] or -1, display=False)
+glue("c4e_iters", warm["config"]["max_iters"], display=False)
+fw, fc = first_below(warm, 0.8), first_below(cold, 0.8)
+glue("c4e_first", Markdown(
+    f"With the warm-up, the training error first drops below 80% at iteration {fw}; without it, "
+    + (f"at iteration {fc}." if fc is not None else "never within this run.")
+    if fw is not None else "Neither run gets its training error below 80% within this short budget."), display=False)
+glue("c4e_warm_tr", 100 * warm["final"]["train_error"], display=False)
+glue("c4e_cold_tr", 100 * cold["final"]["train_error"], display=False)
+glue("c4e_warm_te", 100 * warm["final"]["eval_error"], display=False)
+glue("c4e_cold_te", 100 * cold["final"]["eval_error"], display=False)
+glue("c4e_end_text", Markdown(
+    f"ended at iteration {warm['history']['warmup_end']}" if warm["history"]["warmup_end"] else
+    "never ended (the training error stayed above 80%)"), display=False)
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "ResNet-110 with (blue) and without (red) the warm-up at the quick scale. Top: the learning rate actually used (log scale); the warm-up run trains at a tenth of the lr until its training error drops below 80%. Bottom: training error (dashed, windows of 10 iterations) and test error (solid, with dots).", "name": "fig-04e-warmup"}}
+fig, axes = plt.subplots(2, 1, figsize=(7.5, 5), sharex=True, gridspec_kw={"height_ratios": [1, 2]})
+for rec, c, name in ((warm, "C0", "warm-up"), (cold, "C3", "no warm-up")):
+    h = rec["history"]
+    axes[0].step(h["iters"], h["lr"], where="pre", color=c, label=name)
+    axes[1].plot(h["iters"], 100 * np.array(h["train_error"]), "--", color=c, lw=1, label=f"{name}: training error")
+    axes[1].plot(h["eval_iters"], 100 * np.array(h["eval_error"]), "-o", color=c, ms=3, label=f"{name}: test error")
+if warm["history"]["warmup_end"]:
+    for ax in axes:
+        ax.axvline(warm["history"]["warmup_end"], color="C0", lw=0.8, ls=":")
+axes[0].set(yscale="log", ylabel="learning rate")
+axes[1].axhline(80, color="0.6", lw=0.8, ls=":")
+axes[1].set(xlabel="iteration", ylabel="error (%)")
+for ax in axes:
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+fig.tight_layout()
+stamp(fig, records)
+plt.show()
+
+# %% tags=["remove-input"]
+display(Markdown(report("warmup110", records)))
+
+# %% [markdown]
+# ## Reading the figure
+#
+# The warm-up {glue:md}`c4e_end_text` of {glue:text}`c4e_iters` quick-scale iterations.
+# {glue:md}`c4e_first` At the end of the run the warm-up run has {glue:text}`c4e_warm_tr:.1f`%
+# training error and {glue:text}`c4e_warm_te:.1f`% test error, the run without it
+# {glue:text}`c4e_cold_tr:.1f`% and {glue:text}`c4e_cold_te:.1f`%.
+#
+# Two honest caveats. First, the paper does not claim that the warm-up changes the final result
+# (its footnote says the opposite); what it changes is whether the first few hundred iterations
+# make progress, and a run this short is *all* start, so it exaggerates whatever happens there, in
+# either direction. Second, the quick scale trains at batch 32 with a quarter of the lr: the same lr
+# per image, but four times as many updates, each noisier. Whether 0.1 is "slightly too large" for
+# ResNet-110 depends on that balance, so the quick-scale outcome is a hint, not a replication.
+
+# %% tags=["remove-input"]
+display(Markdown(pages.paper_scale_note("warmup110")))
+
+# %% tags=["remove-input"]
+quiz("04_experiments", ["q8"])
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: ex-04e-1
+#
+# Push the problem: train ResNet-110 without warm-up at twice the quick scale's lr
+# (`run_experiment("warmup110", runs=["resnet110-no-warmup"], overrides={"lr": 0.05})`) and with
+# warm-up at the same lr. Does the warm-up matter more when the lr is too large?
+# ```
+#
+# ````{solution} ex-04e-1
+# :class: dropdown
+#
+# ```python
+# recs = run_experiment("warmup110", overrides={"lr": 0.05}, progress=True)
+# [(r["label"], r["history"]["warmup_end"], round(100 * r["final"]["train_error"], 1)) for r in recs]
+# ```
+#
+# (`overrides` changes the base lr; the warm-up lr of the warm-up run stays the scaled 0.01.)
+# The larger the lr relative to what the initial network tolerates, the longer the run without
+# warm-up stays near chance and the more a warm-up helps, which is the paper's reason for it.
+# ````
+#
+# ```{exercise}
+# :label: ex-04e-2
+#
+# Modern recipes use a *linear* warm-up over a fixed number of iterations
+# {cite:p}`goyal2017accurate` instead of the paper's "0.01 until the error is below 80%". Name one
+# advantage of each rule.
+# ```
+#
+# ```{solution} ex-04e-2
+# :class: dropdown
+#
+# The paper's rule adapts to the run: it ends when the network has started to learn, whatever the
+# seed or depth, and needs no extra hyper-parameter for its length. A fixed linear warm-up is
+# predictable (the schedule is known in advance, which matters for distributed training and for
+# comparing runs), avoids the jump from 0.01 to 0.1, and does not depend on a noisy training-error
+# estimate.
+# ```
+#
+# ```{admonition} 🧠 Knowledge card: warm-up
+# :class: tip
+#
+# **Why:** at 110 layers, lr 0.1 is "slightly too large to start converging". **Rule:** lr 0.01
+# until the training error < 80% (about 400 iterations), then 0.1. **Effect:** on the start, not
+# the end ("still reaches similar accuracy"). **Quick scale:** the warm-up
+# {glue:md}`c4e_end_text`. See {term}`He initialisation · He 初始化` and
+# {term}`batch normalization · 批归一化`, the other two ingredients that make the first
+# iterations work ({doc}`glossary <../book/glossary>`).
+# ```
