@@ -1,0 +1,49 @@
+"""Experiment pages: paper-scale records are shown when present, the regeneration command otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from resnet_book import experiments as ex
+from resnet_book import pages, reference
+
+TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
+
+
+def test_without_records_the_page_shows_the_command_and_an_estimate(tmp_path):
+    assert pages.paper_records("table6", out=tmp_path / "no-such-folder") == []
+    note = pages.paper_scale_note("table6", [])
+    assert "python -m resnet_book run table6 --scale paper --seeds 0" in note
+    hours, basis = ex.estimate_gpu_hours("table6")
+    assert f"about {hours:.1f} h" in note and "not measured" in basis and hours > 0
+
+
+@pytest.fixture(scope="module")
+def paper_like(tmp_path_factory):
+    # Records labelled "paper" scale (tiny sizes via overrides): what a GPU run would commit.
+    out = tmp_path_factory.mktemp("results")
+    ex.run_experiment("fig1", "paper", [0], device="cpu", out=out, progress=False,
+                      overrides=dict(ex.parse_overrides(TINY)))
+    return out
+
+
+def test_with_records_the_page_shows_them_with_provenance(paper_like):
+    recs = pages.paper_records("fig1", out=paper_like)
+    assert {r["scale"] for r in recs} == {"paper"} and len(recs) == 2
+    note = pages.paper_scale_note("fig1", recs)
+    assert "Paper-scale runs" in note and "| plain20 | 269,722 |" in note and "data fingerprint" in note
+    assert "--scale paper" not in note  # no regeneration command when the records are there
+
+
+def test_table6_rows_cover_every_depth_with_sources(paper_like):
+    table = pages.table6([], [])
+    for depth, row in reference.TABLE6["resnet"].items():
+        assert f"| {pages.label(f'resnet{depth}')} | " in table and f"{row['error']:.2f}" in table
+    assert table.count("not run yet") == len(reference.TABLE6["resnet"])
+
+
+def test_corrupt_paper_record_is_reported_not_shown(tmp_path, capsys):
+    (tmp_path / "table6").mkdir()
+    (tmp_path / "table6" / "paper-resnet20-s0-0123456789.json").write_text("{not json")
+    assert pages.paper_records("table6", out=tmp_path) == []
+    assert "corrupt" in capsys.readouterr().out
