@@ -110,7 +110,7 @@ FAMILY = {  # registry name: (printed name, paper)
     "resnext29_8x4d_narrow": ("ResNeXt-29 8×4d, narrow (ours)", "Xie et al. 2017"),
     "resnext29_8x64d": ("ResNeXt-29 8×64d", "Xie et al. 2017"),
     "resnext29_16x64d": ("ResNeXt-29 16×64d", "Xie et al. 2017"),
-    "densenet_bc40_12": ("DenseNet-BC-40 (k=12)", "Huang et al. 2017"),
+    "densenet_bc28_12": ("DenseNet-BC-28 (k=12)", "Huang et al. 2017"),
     "densenet_bc100_12": ("DenseNet-BC-100 (k=12)", "Huang et al. 2017"),
     "se_resnet56": ("SE-ResNet-56", "Hu et al. 2018"),
     "se_resnet110": ("SE-ResNet-110", "Hu et al. 2018"),
@@ -121,7 +121,7 @@ print(f"{len(sizes)} models counted; ResNet-110: {sizes['resnet110'][0]:,} param
       f"{sizes['resnet110'][1] / 1e6:.1f} M multiply-adds per image")
 
 # %% tags=["remove-input"]
-LIVE = ["resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc40_12"]  # the race below
+LIVE = ["resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12"]  # the race below
 p110, m110 = sizes["resnet110"]
 rows = ["| model | paper | parameters | multiply-adds (M) | params / ResNet-110 | MACs / ResNet-110 | in the race |",
         "|---|---|---:|---:|---:|---:|:---:|"]
@@ -493,7 +493,7 @@ quiz("05_variants", ["q8", "q9"])
 # ({numref}`fig-05-costs`): pre-activation ResNet-56 (same layers, new order), WRN-16-2 (a quarter
 # of the depth, twice the width), a narrow ResNeXt-29 with 8 groups (the paper's template at a
 # quarter of the width: our choice, so that it trains on a CPU in about ResNet-56's time) and
-# DenseNet-BC-40. **Same budget** means the same recipe (the paper's Sec. 4.2, at the quick scale
+# DenseNet-BC-28. **Same budget** means the same recipe (the paper's Sec. 4.2, at the quick scale
 # of every chapter: 300 iterations of 32 images on a 10k training subset), the same data in the
 # same order, the same seed. The variants' own papers train differently; here nothing differs but
 # the architecture. ResNet-56's run is the one of Chapter 4 (reused when it exists); the others
@@ -600,7 +600,7 @@ def speed_clause(name: str, label: str) -> str:
 
 glue("c5_speed_rx", Markdown(speed_clause("resnext29_8x4d_narrow", "the narrow ResNeXt")), display=False)
 glue("c5_speed_wrn", Markdown(speed_clause("wrn16_2", "WRN-16-2")), display=False)
-glue("c5_speed_dn", Markdown(speed_clause("densenet_bc40_12", "DenseNet-BC-40")), display=False)
+glue("c5_speed_dn", Markdown(speed_clause("densenet_bc28_12", "DenseNet-BC-28")), display=False)
 
 # %% [markdown]
 # **Reading {numref}`fig-05-race`.** First what the budget is: {glue:text}`c5_iters` iterations are

@@ -46,7 +46,7 @@ EXACT_PARAMS = {
     "resnext29_8x4d_narrow": 359_898,  # ours (quick runs), no published figure
     "resnext29_8x64d": 34_426_698,  # ResNeXt, Table 7: "34.4M"
     "resnext29_16x64d": 68_155_210,  # ResNeXt, Table 7: "68.1M" (= the count without BN, see below)
-    "densenet_bc40_12": 176_122,
+    "densenet_bc28_12": 102_730,
     "densenet_bc100_12": 769_162,  # DenseNet, Table 2 / official README: "0.8M"
     "se_resnet20": 272_095,
     "se_resnet56": 860_137,
@@ -153,7 +153,7 @@ def test_wrn_counts_match_hand_derivation(d, k):
     assert _wrn_count(d, k) == EXACT_PARAMS[f"wrn{d}_{k}"]
 
 
-@pytest.mark.parametrize("L, k", [(40, 12), (100, 12)])
+@pytest.mark.parametrize("L, k", [(28, 12), (100, 12)])
 def test_densenet_counts_match_hand_derivation(L, k):
     assert _densenet_bc_count(L, k) == EXACT_PARAMS[f"densenet_bc{L}_{k}"]
 
@@ -205,7 +205,7 @@ def test_forward_backward_reaches_every_parameter(name):
     assert not missing, f"parameters without a finite gradient: {missing[:5]}"
 
 
-SMALL = ["preact_resnet20", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc40_12", "se_resnet20"]
+SMALL = ["preact_resnet20", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12", "se_resnet20"]
 
 
 @pytest.mark.parametrize("name", SMALL)
@@ -371,7 +371,7 @@ def test_se_module_scales_channels_between_0_and_1():
 def test_the_quick_variants_cost_at_most_about_resnet56():
     """The live comparison of chapter 5 is fair on cost: no quick variant needs more multiply-adds."""
     r56 = count_flops(get_model("resnet56"))
-    for name in ("preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc40_12", "se_resnet56"):
+    for name in ("preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12", "se_resnet56"):
         assert 0.3 < count_flops(get_model(name)) / r56 < 1.01, name
 
 
@@ -425,7 +425,7 @@ def test_stochastic_depth_errors():
     with pytest.raises(ValueError, match="no residual blocks"):
         get_model("plain20", stochastic_depth=0.5)
     with pytest.raises(ValueError, match="no residual blocks"):
-        get_model("densenet_bc40_12", stochastic_depth=0.5)
+        get_model("densenet_bc28_12", stochastic_depth=0.5)
     with pytest.raises(ValueError, match=r"p_last \(p_L\) must be in \(0, 1\]"):
         add_stochastic_depth(get_model("resnet20"), 0.0)
     with pytest.raises(ValueError, match="mode must be 'batch'"):

@@ -151,7 +151,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "He et al. 2016; Zagoruyko & Komodakis 2016; Xie et al. 2017; Huang et al. 2017; Hu et al. 2018",
         # A small member of each family (at most ResNet-56's multiply-adds), all on ONE recipe, the
         # paper's Sec. 4.2 (the variants' own papers train longer, some with other weight decays).
-        _runs("resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc40_12", "se_resnet56"),
+        _runs("resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12", "se_resnet56"),
         {"quick": quick_scale(300), "paper": PAPER_SCALE},
     ),
 ]}

@@ -101,7 +101,7 @@ VARIANT_MODELS = (
     "preact_resnet20", "preact_resnet56", "preact_resnet110", "preact_resnet164", "preact_resnet1001",
     "wrn16_2", "wrn16_4", "wrn16_8", "wrn28_10", "wrn40_4",
     "resnext29_8x4d_narrow", "resnext29_8x64d", "resnext29_16x64d",
-    "densenet_bc40_12", "densenet_bc100_12",
+    "densenet_bc28_12", "densenet_bc100_12",
     "se_resnet20", "se_resnet56", "se_resnet110",
     "sd_resnet56", "sd_resnet110",
 )

@@ -22,7 +22,7 @@ Legend
 * ``densenet_bcL_K`` -- DenseNet-BC (Huang et al. 2017): three dense blocks of (L-4)/6
   bottleneck layers (BN-ReLU-1x1 conv 4K, BN-ReLU-3x3 conv K) joined by concatenation,
   transitions with compression 0.5, growth rate K. ``densenet_bc100_12`` is the paper's;
-  ``densenet_bc40_12`` a small member for quick runs.
+  ``densenet_bc28_12`` a small member for quick runs.
 * ``se_resnetD`` -- SE-ResNet (Hu et al. 2018): the paper's CIFAR ResNet-D (option A) with a
   squeeze-and-excitation module (reduction 16) on every residual branch, before the addition.
 * ``sd_resnetD`` -- the paper's CIFAR ResNet-D trained with stochastic depth (Huang et al.
@@ -403,9 +403,9 @@ def resnext29_16x64d(**kw): return CifarResNeXt(29, cardinality=16, group_width=
 def resnext29_8x4d_narrow(**kw): return CifarResNeXt(29, cardinality=8, group_width=4, stem=16, **kw)  # noqa: E704
 
 
-# DenseNet-BC (Huang et al. 2017, Table 2); L=40 for quick runs.
+# DenseNet-BC (Huang et al. 2017, Table 2); L=28 for quick runs.
 def densenet_bc100_12(**kw): return DenseNetBC(100, 12, **kw)  # noqa: E704
-def densenet_bc40_12(**kw): return DenseNetBC(40, 12, **kw)  # noqa: E704
+def densenet_bc28_12(**kw): return DenseNetBC(28, 12, **kw)  # noqa: E704
 
 
 # SE-ResNet: the paper's CIFAR ResNets with SE blocks (Hu et al. 2018).
