@@ -112,8 +112,15 @@ glue("c4c_deeper", Markdown(
 # mechanism behind the figure, and the quick scale already shows it because it is a statement about
 # *where the optimiser goes first*, not about final accuracy.
 #
-# The test suite checks the equal-depth claim on every CI run for seeds 0, 1 and 2 (ResNet-20 vs
-# plain-20 and ResNet-56 vs plain-56, fresh runs).
+# How robust is this at the quick scale? The test suite re-trains both pairs for seeds 0, 1 and 2
+# on every CI run. At 56 layers the ResNet's responses were smaller for every seed, by a wide
+# margin, and the test asserts it. At 20 layers they were not (when this page was written; the CI
+# log prints the current numbers): for one of the three seeds the
+# ResNet-20's mean was slightly *larger* than plain-20's, and for another the two were nearly
+# equal. So at 20 layers and a few hundred iterations the two nets are too close to call; the
+# test prints that comparison but does not assert it, and the page you are reading shows seed 0
+# only. The 56-layer comparison, where the plain net is already failing to train, is the one a
+# short run can honestly support.
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("fig7")))
