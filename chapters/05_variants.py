@@ -594,8 +594,7 @@ def speed_clause(name: str, label: str) -> str:
     macs, secs = 100 * sizes[name][1] / sizes["resnet56"][1], 100 * speed[name] / speed["resnet56"]
     verdict = "slower than its multiply-adds predict" if secs > 1.15 * macs else (
         "faster than its multiply-adds predict" if secs < 0.85 * macs else "about what its multiply-adds predict")
-    return (f"{label} needs {macs:.0f}% of ResNet-56's multiply-adds per image and a training step took "
-            f"{secs:.0f}% of its time: {verdict}")
+    return f"{label}: {macs:.0f}% of ResNet-56's multiply-adds, {secs:.0f}% of its step time ({verdict})"
 
 
 glue("c5_speed_rx", Markdown(speed_clause("resnext29_8x4d_narrow", "the narrow ResNeXt")), display=False)
@@ -616,9 +615,14 @@ glue("c5_speed_dn", Markdown(speed_clause("densenet_bc28_12", "DenseNet-BC-28"))
 # What this race **can** show: all five train from the same start with the same recipe, none
 # diverges, and how fast each one leaves chance level in its first epoch (early trainability, the
 # property the ResNet paper was about). And the stopwatch shows that multiply-adds are not time. On
-# this CPU, {glue:md}`c5_speed_rx`; {glue:md}`c5_speed_wrn`; {glue:md}`c5_speed_dn`. The usual
-# reasons: grouped convolutions run below the speed of ordinary ones, wide feature maps make the
-# memory-bound BN and ReLU layers costlier, concatenation copies tensors, while a few large
+# this CPU:
+#
+# * {glue:md}`c5_speed_rx`;
+# * {glue:md}`c5_speed_wrn`;
+# * {glue:md}`c5_speed_dn`.
+#
+# The usual reasons: grouped convolutions run below the speed of ordinary ones, wide feature maps
+# make the memory-bound BN and ReLU layers costlier, concatenation copies tensors, while a few large
 # convolutions keep the arithmetic units busy. On a GPU the proportions change again; measure on the
 # hardware you will use.
 #
