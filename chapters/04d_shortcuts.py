@@ -76,16 +76,16 @@ glue("c4d_gain_c", t3["resnet34_A"][0] - t3["resnet34_C"][0], display=False)
 # %% [markdown]
 # ## Reading the result
 #
-# In the paper, going from plain-34 to ResNet-34 with option A gains
-# {glue:text}`c4d_gain_plain:.1f` points of top-1 error; going from A to C only
+# In the paper, going from plain-34 to ResNet-34 with option A lowers the top-1 error by
+# {glue:text}`c4d_gain_plain:.1f` points; going from A to C lowers it by only
 # {glue:text}`c4d_gain_c:.1f` more. That asymmetry is the paper's point: the shortcut matters, the
 # projection hardly.
 #
 # At the quick scale the three options end within {glue:text}`c4d_spread:.1f` points of test error
 # of each other (option {glue:md}`c4d_best` lowest), with option C carrying
 # {glue:text}`c4d_extra_c:.1f`% more parameters. One seed of a few hundred iterations cannot rank
-# options that differ this little: seed-to-seed differences of a single network at this scale are
-# of the same size (try Exercise {ref}`ex-04d-1`). One mechanism could favour A and B over C in a
+# options by differences of this size: seed-to-seed differences of a single network at this scale
+# are of the same order (try {ref}`ex-04d-1`). One mechanism could favour A and B over C in a
 # short run: with C, *every* shortcut is a freshly initialised 1×1 convolution, so no block starts
 # with a clean identity path; but one seed cannot separate that from noise. What the run does show
 # is the statement that matters: the parameter-free option trains as well as the ones with
