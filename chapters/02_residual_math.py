@@ -244,7 +244,7 @@ quiz("02_residual_math", ["q2", "q3", "q4"])
 #
 # **Through many blocks.** Stack blocks $x_{i+1} = x_i + \mathcal{F}(x_i, W_i)$ and unroll the
 # recursion from a shallow block $l$ to a deep block $L$ (the follow-up paper *Identity Mappings in
-# Deep Residual Networks*, {cite:p}`he2016identity`, Sec. 3):
+# Deep Residual Networks*, {cite:p}`he2016identity`, Sec. 2):
 #
 # ```{math}
 # :label: eq-02-unrolled
@@ -267,7 +267,7 @@ quiz("02_residual_math", ["q2", "q3", "q4"])
 # $\mathcal{F}$ terms small, so the bracket goes to $I$, not to zero:
 #
 # > "It also implies that the gradient of a layer does not vanish even when the weights are
-# > arbitrarily small." (*Identity Mappings*, {cite:p}`he2016identity`, Sec. 3)
+# > arbitrarily small." (*Identity Mappings*, {cite:p}`he2016identity`, Sec. 2)
 #
 # ```{admonition} Precise print: the ReLU after the addition
 # :class: warning
