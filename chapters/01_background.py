@@ -278,7 +278,8 @@ quiz("01_background", ["q2"])
 # records.
 
 # %%
-from resnet_book.experiments import report, run_experiment
+from resnet_book.runner import run_experiment
+from resnet_book.report import report
 
 records = run_experiment("fig1", progress=False)
 [(r["label"], r["final"]["iterations"]) for r in records]
@@ -423,7 +424,7 @@ quiz("01_background", ["q1", "q6", "q5"])
 # so they do nothing either. Let's build it from our trained plain-20.
 
 # %%
-from resnet_book.experiments import trained_model
+from resnet_book.runner import trained_model
 from resnet_book.models import get_model
 
 

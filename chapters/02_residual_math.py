@@ -56,7 +56,7 @@ from resnet_book import reference
 from resnet_book.analysis import count_params
 from resnet_book.book import quiz, stamp
 from resnet_book.data import DeviceData, load_cifar10, make_split
-from resnet_book.experiments import run_experiment, trained_model
+from resnet_book.runner import run_experiment, trained_model
 from resnet_book.models import SHORTCUT_OPTIONS, BasicBlock, get_model
 from resnet_book.train import evaluate
 

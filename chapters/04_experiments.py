@@ -48,6 +48,7 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from resnet_book import experiments as ex
+from resnet_book import report as rp
 from resnet_book import reference
 from resnet_book.book import quiz, stamp
 from resnet_book.data import DeviceData, load_cifar10, make_split, random_crop_flip
@@ -211,10 +212,10 @@ quiz("04_experiments", ["q1", "q2"])
 # %% tags=["remove-input"]
 rows = []
 for name, e in ex.EXPERIMENTS.items():
-    hours, _ = ex.estimate_gpu_hours(name)
+    hours, _ = rp.estimate_gpu_hours(name)
     quick_runs = ", ".join(r.name for r in e.runs_at("quick")) or "– (paper scale only)"
     rows.append(f"| `{name}` | {e.title} | {e.source} | {quick_runs} | {len(e.runs_at('paper'))} | {hours:.1f} h |")
-_, basis = ex.estimate_gpu_hours("fig6")
+_, basis = rp.estimate_gpu_hours("fig6")
 display(Markdown("| experiment | what | paper | quick-scale runs | paper-scale runs | GPU, one seed (est.) |\n"
                  "|---|---|---|---|---:|---:|\n" + "\n".join(rows) + f"\n\nGPU time basis: {basis.replace('9 run(s)', 'N run(s)')}."))
 
@@ -261,12 +262,13 @@ display(Markdown("| experiment | what | paper | quick-scale runs | paper-scale r
 #
 # ```python
 # from resnet_book import experiments as ex
-# rec = ex.run_experiment("fig1", runs=["plain20"], overrides=ex.quick_scale(1200), progress=True)[0]
+from resnet_book import report as rp
+# rec = run_experiment("fig1", runs=["plain20"], overrides=ex.quick_scale(1200), progress=True)[0]
 # rec["final"]["eval_error"], rec["run_id"]
 # ```
 #
 # A run's identity is a hash of everything that determines its result, the configuration included
-# (see `experiments.run_id`). Another `max_iters` is another run: both records coexist, and every page
+# (see `runner.run_id`). Another `max_iters` is another run: both records coexist, and every page
 # keeps showing the one it asked for.
 # ````
 #

@@ -34,7 +34,10 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import quiz, stamp
-from resnet_book.experiments import run_experiment, summarize
+from resnet_book.runner import run_experiment
+
+# %%
+from resnet_book.report import summarize
 
 # %%
 records = run_experiment("fig6", progress=False)
@@ -63,7 +66,7 @@ plt.show()
 # for plain nets, which the paper does not tabulate):
 
 # %% tags=["remove-input"]
-from resnet_book.experiments import report  # noqa: E402
+from resnet_book.report import report  # noqa: E402
 
 display(Markdown(report("fig6", records)))
 
@@ -159,7 +162,9 @@ quiz("04_experiments", ["q3", "q4"])
 # :class: dropdown
 #
 # ```python
-# from resnet_book.experiments import run_experiment, summarize
+# from resnet_book.runner import run_experiment
+# recs = run_experiment("fig6", seeds=[0, 1, 2], runs=["plain20", "resnet56"], progress=True)
+# from resnet_book.report import summarize
 # recs = run_experiment("fig6", seeds=[0, 1, 2], runs=["plain20", "resnet56"], progress=True)
 # [(r["label"], round(r["train_error"], 1), round(r["train_error_std"], 1)) for r in summarize(recs)]
 # ```

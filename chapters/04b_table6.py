@@ -32,7 +32,10 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import provenance, quiz, stamp
-from resnet_book.experiments import run_experiment, summarize
+from resnet_book.runner import run_experiment
+
+# %% [markdown]
+from resnet_book.report import summarize
 
 # %% [markdown]
 # ResNet-20 … 56 were trained on the Fig. 6 page and are reused here; ResNet-110 (with its warm-up)
@@ -145,7 +148,7 @@ quiz("04_experiments", ["q5"])
 # :label: ex-04b-2
 #
 # Write the command that reproduces the paper's five ResNet-110 runs on a GPU, and estimate its time
-# with `experiments.estimate_gpu_hours`. What would you change to redo the paper's own choice of 64k
+# with `report.estimate_gpu_hours`. What would you change to redo the paper's own choice of 64k
 # iterations on a validation split?
 # ```
 #

@@ -46,7 +46,7 @@ from resnet_book.book import quiz, stamp
 # stratified over the classes). The measurement is stored in each run's record.
 
 # %%
-from resnet_book.experiments import run_experiment
+from resnet_book.runner import run_experiment
 
 records = run_experiment("fig7", progress=False)
 stds = {r["label"]: np.array([s for _, s in r["extra"]["layer_response_std"]]) for r in records}
@@ -136,7 +136,7 @@ quiz("04_experiments", ["q6"])
 #
 # Test the mechanism: for the trained ResNet-56 and plain-56 of this page, collect the BN scale
 # $|\gamma|$ of every response layer (`analysis.response_taps(model)` gives the BN modules;
-# `experiments.trained_model(record)` the model) and compare their means. Does the picture match
+# `runner.trained_model(record)` the model) and compare their means. Does the picture match
 # the responses?
 # ```
 #
@@ -145,7 +145,7 @@ quiz("04_experiments", ["q6"])
 #
 # ```python
 # from resnet_book.analysis import response_taps
-# from resnet_book.experiments import trained_model
+# from resnet_book.runner import trained_model
 # by = {r["label"]: r for r in records}
 # for name in ("plain56", "resnet56"):
 #     model = trained_model(by[name])

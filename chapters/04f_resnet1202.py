@@ -40,7 +40,7 @@ import torch
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import experiments as ex
+from resnet_book.report import estimate_gpu_hours
 from resnet_book import pages, reference
 from resnet_book.analysis import count_params
 from resnet_book.book import quiz, stamp
@@ -89,7 +89,7 @@ paper_batch = reference.CIFAR_RECIPE["batch_size"]
 paper_iters = reference.CIFAR_RECIPE["max_iters"]
 params_1202 = count_params(model)
 cpu_days = sec_1202 / 8 * paper_batch * paper_iters / 86400
-gpu_hours, gpu_basis = ex.estimate_gpu_hours("resnet1202")
+gpu_hours, gpu_basis = estimate_gpu_hours("resnet1202")
 glue("c4f_params_m", params_1202 / 1e6, display=False)
 glue("c4f_sec", sec_1202, display=False)
 glue("c4f_ratio", sec_1202 / sec_110, display=False)

@@ -65,7 +65,8 @@ from torch import nn
 from resnet_book import pages, reference
 from resnet_book.analysis import count_flops, count_params
 from resnet_book.book import quiz, stamp
-from resnet_book.experiments import run_experiment, summarize
+from resnet_book.runner import run_experiment
+from resnet_book.report import summarize
 from resnet_book.models import (
     PLACEMENTS,
     SHORTCUT_VARIANTS,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
 import torch
 import torchvision
@@ -222,3 +226,34 @@ def test_he_init_std():
     conv = CifarResNet(20).layer3[1].conv1  # 64 -> 64, 3x3: fan_out = 9 * 64
     expected = (2.0 / (9 * 64)) ** 0.5
     assert abs(conv.weight.std().item() - expected) / expected < 0.05
+
+
+# --- initialisation is pinned: a run id promises the same result --------------------------------------
+INIT_DIGESTS = json.loads((Path(__file__).parent / "data" / "model_init_digests.json").read_text())
+
+
+def _init_digest(model) -> dict:
+    """State-dict keys and shapes exactly; values through two position-weighted sums (tolerant of the
+    last bits of another CPU, not of a changed initialisation order)."""
+    h = hashlib.sha256()
+    s1 = s2 = 0.0
+    for i, (k, v) in enumerate(model.state_dict().items(), 1):
+        h.update(k.encode() + str(tuple(v.shape)).encode())
+        v = v.detach().double()
+        s1 += i * float(v.sum())
+        s2 += i * float((v * v).sum())
+    return {"keys": h.hexdigest()[:16], "sum": s1, "sumsq": s2}
+
+
+@pytest.mark.parametrize("case", sorted(INIT_DIGESTS))
+def test_initial_weights_are_pinned(case):
+    # A run id covers the model's name and options, not its code: a refactor of the models must keep
+    # the parameters, their names and the order in which they are drawn from the seed, or a run with
+    # an existing id would silently give another result. (Digests written by tests/data/README.md's recipe.)
+    name, _, opts = case.partition("-")
+    kwargs = dict(kv.split("=") for kv in opts.split(",")) if opts else {}
+    torch.manual_seed(0)
+    got, want = _init_digest(get_model(name, **kwargs)), INIT_DIGESTS[case]
+    assert got["keys"] == want["keys"], f"{case}: state_dict keys or shapes changed"
+    assert got["sum"] == pytest.approx(want["sum"], rel=1e-7) and got["sumsq"] == pytest.approx(want["sumsq"], rel=1e-7), \
+        f"{case}: initial weights changed"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from resnet_book import experiments as ex
+from resnet_book.cli import parse_overrides
+from resnet_book.report import estimate_gpu_hours
+from resnet_book.runner import run_experiment
 from resnet_book import pages, reference
 
 TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
@@ -14,7 +16,7 @@ def test_without_records_the_page_shows_the_command_and_an_estimate(tmp_path):
     assert pages.paper_records("table6", out=tmp_path / "no-such-folder") == []
     note = pages.paper_scale_note("table6", [])
     assert "python -m resnet_book run table6 --scale paper --seeds 0" in note
-    hours, basis = ex.estimate_gpu_hours("table6")
+    hours, basis = estimate_gpu_hours("table6")
     assert f"about {hours:.1f} h" in note and "not measured" in basis and hours > 0
 
 
@@ -22,8 +24,8 @@ def test_without_records_the_page_shows_the_command_and_an_estimate(tmp_path):
 def paper_like(tmp_path_factory):
     # Records labelled "paper" scale (tiny sizes via overrides): what a GPU run would commit.
     out = tmp_path_factory.mktemp("results")
-    ex.run_experiment("fig1", "paper", [0], device="cpu", out=out, progress=False,
-                      overrides=dict(ex.parse_overrides(TINY)))
+    run_experiment("fig1", "paper", [0], device="cpu", out=out, progress=False,
+                      overrides=dict(parse_overrides(TINY)))
     return out
 
 

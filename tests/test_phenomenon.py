@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resnet_book import experiments as ex
+from resnet_book.runner import run_experiment
 
 SEEDS = (0, 1, 2)
 RUNS = ["plain20", "plain56", "resnet20", "resnet56"]
@@ -28,7 +28,7 @@ RUNS = ["plain20", "plain56", "resnet20", "resnet56"]
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
-    recs = ex.run_experiment("fig7", "quick", SEEDS, device="cpu", out=tmp_path_factory.mktemp("results"),
+    recs = run_experiment("fig7", "quick", SEEDS, device="cpu", out=tmp_path_factory.mktemp("results"),
                              progress=False, runs=RUNS)
     assert len(recs) == len(RUNS) * len(SEEDS) and all(r["status"] == "complete" for r in recs)
     return {(r["label"], r["seed"]): r for r in recs}

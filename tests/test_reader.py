@@ -308,7 +308,7 @@ def _record(run_id, model, seed, wall, created, scale="quick"):
 
     return {"schema": SCHEMA_VERSION, "run_id": run_id, "experiment": "fig1", "model": model, "model_kwargs": {},
             "label": model, "scale": scale, "seed": seed, "config": {}, "status": "complete",
-            "provenance": {"device": "cpu (x86_64, 2 threads)", "torch": "2", "git_commit": "abc",
+            "provenance": {"device": "cpu (x86_64, 2 threads)", "dtype": "fp32", "threads": 2, "torch": "2", "git_commit": "abc",
                            "data_fingerprint": "f", "created": created},
             "history": {k: [] for k in ("iters", "train_loss", "train_error", "lr", "eval_iters", "eval_loss", "eval_error")},
             "final": {"train_error": 0.5, "eval_error": 0.5, "eval_name": "test", "params": 1, "iterations": 300,

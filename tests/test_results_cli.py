@@ -14,7 +14,8 @@ import pytest
 
 from resnet_book import experiments as ex
 from resnet_book import results as R
-from resnet_book.cli import main
+from resnet_book.cli import main, parse_overrides
+from resnet_book.runner import run_experiment, run_id
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
@@ -75,8 +76,8 @@ def test_finished_runs_are_reused_not_retrained(fig1_records, capsys):
 
 
 def test_runs_shared_between_experiments_are_reused(fig1_records, capsys):
-    records = ex.run_experiment("fig6", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
-                                overrides=dict(ex.parse_overrides(TINY)))
+    records = run_experiment("fig6", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
+                                overrides=dict(parse_overrides(TINY)))
     assert records[0]["reused_from"].startswith("fig1/") and records[0]["experiment"] == "fig6"
     assert "same run as fig1/" in capsys.readouterr().out
 
@@ -84,8 +85,8 @@ def test_runs_shared_between_experiments_are_reused(fig1_records, capsys):
 def test_reused_run_gets_the_experiments_measurement(fig1_records, capsys):
     # fig7 measures layer responses; plain20 was trained by fig1 (no measurement): reusing it must
     # measure on its saved weights, not silently drop the measurement.
-    records = ex.run_experiment("fig7", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
-                                overrides=dict(ex.parse_overrides(TINY)))
+    records = run_experiment("fig7", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
+                                overrides=dict(parse_overrides(TINY)))
     stds = records[0]["extra"]["layer_response_std"]
     assert records[0]["reused_from"].startswith("fig") and len(stds) == 19
     assert all(s > 0 for _, s in stds)
@@ -105,7 +106,7 @@ def test_same_run_under_another_label_is_reused(fig1_records):
     a = next(r for r in exp.runs if r.name == "resnet32-A")
     b = next(r for r in ex.get_experiment("fig6").runs if r.name == "resnet32")
     cfg = ex.run_config(exp, a, "quick", 0)
-    assert ex.run_id(a, cfg, "quick", "x").rsplit("-", 1)[1] == ex.run_id(b, cfg, "quick", "x").rsplit("-", 1)[1]
+    assert run_id(a, cfg, "quick", "x").rsplit("-", 1)[1] == run_id(b, cfg, "quick", "x").rsplit("-", 1)[1]
 
 
 def test_report_prints_paper_vs_this_run(fig1_records, capsys):
@@ -214,10 +215,10 @@ def test_sigkill_then_rerun_resumes(tmp_path):
     ("amp=auto,augment=false,amp=true", [("amp", "auto"), ("augment", False), ("amp", True)]),
 ])
 def test_parse_overrides_types(text, expected):
-    assert ex.parse_overrides(text) == expected
+    assert parse_overrides(text) == expected
 
 
 @pytest.mark.parametrize("text", ["augment=maybe", "amp=sometimes", "batch_size=big", "lr"])
 def test_parse_overrides_rejects_bad_values(text):
     with pytest.raises(ValueError):
-        ex.parse_overrides(text)
+        parse_overrides(text)

@@ -95,7 +95,7 @@ def _run(data, cfg, **kw):
 
 def _strip(h: History) -> dict:
     d = h.to_dict()
-    d.pop("wall_time")
+    d.pop("wall_time"), d.pop("cpu_time")
     return d
 
 

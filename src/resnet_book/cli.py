@@ -1,5 +1,7 @@
 """Command line: ``python -m resnet_book {list,run,report,data}`` (also the ``resnet-book`` script).
 
+``--set KEY=VALUE,...`` values are parsed here (:func:`parse_overrides`) into typed TrainConfig fields.
+
 Every error a user can cause (unknown experiment, scale or model, bad seeds, missing or corrupt
 data, a corrupt record) prints one clear line and exits with status 2.
 """
@@ -10,6 +12,7 @@ import argparse
 import sys
 
 from . import experiments as ex
+from .train import TrainConfig
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,24 +30,80 @@ def _seeds(text: str) -> list[int]:
     return seeds
 
 
+_NONE_DEFAULT_TYPES = {"warmup_lr": float, "train_subset": int, "eval_subset": int}
+_AUTO_FIELDS = ("amp", "compile")  # true, false or auto
+
+
+def parse_overrides(text: str) -> list[tuple[str, object]]:
+    """``"max_iters=300,lr=0.05,milestones=150:225"`` -> typed TrainConfig overrides.
+
+    Values are cast to the field's type; ``milestones`` takes ``:``-separated iterations;
+    ``none`` clears an optional field.
+    """
+    defaults = TrainConfig().to_dict()
+    pairs = []
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep:
+            raise ValueError(f"--set takes key=value pairs separated by commas, got {item!r}")
+        if key not in defaults:
+            raise ValueError(f"unknown TrainConfig field {key!r}; known: {', '.join(defaults)}")
+        try:
+            if key == "milestones":
+                cast = tuple(int(v) for v in value.split(":") if v)
+            elif value.lower() == "none" and (defaults[key] is None or key in _NONE_DEFAULT_TYPES):
+                cast = None
+            elif key in _AUTO_FIELDS and value.lower() == "auto":
+                cast = "auto"
+            elif isinstance(defaults[key], bool) or key in _AUTO_FIELDS:
+                if value.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError
+                cast = value.lower() in ("true", "1")
+            else:
+                typ = _NONE_DEFAULT_TYPES.get(key) or type(defaults[key])
+                cast = typ(float(value)) if typ is int and value.replace(".", "", 1).isdigit() else typ(value)
+        except ValueError:
+            raise ValueError(f"--set {key}={value!r}: not a valid value for {key} (default {defaults[key]!r})") from None
+        pairs.append((key, cast))
+    return pairs
+
+
+def _device(text: str) -> str:
+    t = text.strip().lower()
+    if t in ("auto", "cpu", "cuda") or (t.startswith("cuda:") and t[5:].isdigit()):
+        return t
+    raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (use auto, cpu, cuda or cuda:N)")
+
+
+def _jobs(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number >= 1 (got {text!r})")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m resnet_book", description="Re-run the CIFAR-10 experiments of He et al. (2015).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list experiments, their runs and scales")
     common = dict(scale=dict(choices=ex.SCALES, default=None,
-                             help="quick (CPU minutes) or paper (exact recipe); default: paper with CUDA, else quick"),
+                             help="quick (CPU minutes), cpu (the recipe on all 50k images, CPU hours) or paper "
+                                  "(the exact recipe, GPU); default: paper on a GPU, else quick"),
                   out=dict(default=None, help="results folder (default: $RESNET_BOOK_RESULTS or the repository's results/)"))
     r = sub.add_parser("run", help="train the runs of an experiment (finished runs are reused, killed runs resume)")
     r.add_argument("experiment")
     r.add_argument("--scale", **common["scale"])
     r.add_argument("--seeds", type=_seeds, default=[0], help="comma-separated seeds (default 0)")
-    r.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    r.add_argument("--device", type=_device, default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
     r.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache)")
     r.add_argument("--out", **common["out"])
     r.add_argument("--runs", type=lambda t: [x for x in t.split(",") if x], default=None,
                    help="only these runs of the experiment, comma-separated (see `list`)")
     r.add_argument("--set", dest="overrides", default="", metavar="KEY=VALUE,...",
                    help="change TrainConfig fields, e.g. max_iters=2000,milestones=1000:1500 (recorded in each run)")
+    r.add_argument("--jobs", type=_jobs, default=1,
+                   help="train N runs at once, each with 1/N of the CPU threads (or one GPU each); "
+                        "on a 2-core CPU --jobs 2 is the fastest layout (benchmarks/README.md)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     rep = sub.add_parser("report", help="Markdown table: the paper vs this book's runs, with provenance")
     rep.add_argument("experiment")
@@ -56,31 +115,56 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list(args) -> None:
+    from . import report as rp
+    from .train import resolve_device, resolve_dtype
+
+    dev = resolve_device("cpu")
+    dtype = resolve_dtype(TrainConfig(), dev)
+    rate = rp.probe_img_per_s("cpu", dtype)
+    print(f"Estimates for this CPU: ResNet-20 trains at {rate:.0f} img/s here ({dtype}, {torch_threads()} threads, "
+          "eager; a 3-step probe), other nets scaled by multiply-adds; compile and --jobs 2 are faster.\n")
     for e in ex.EXPERIMENTS.values():
         print(f"{e.name:10s} {e.title}  [{e.source}]")
         for scale in ex.SCALES:
             runs = e.runs_at(scale)
-            if runs:
-                cfg = ex.run_config(e, runs[0], scale, 0)
-                print(f"    {scale:5s}: {len(runs)} runs x {cfg.max_iters:,} iterations: {', '.join(r.name for r in runs)}")
-            else:
+            if not runs:
                 print(f"    {scale:5s}: no runs")
+                continue
+            cfg = ex.run_config(e, runs[0], scale, 0)
+            print(f"    {scale:5s}: {len(runs)} runs x {cfg.max_iters:,} iterations: {', '.join(r.name for r in runs)}")
+            if scale == "cpu":
+                est = rp.estimate_cpu_seconds(e.name, scale, rate)
+                print("           on this CPU, about: " + ", ".join(f"{k} {rp._fmt_duration(v)}" for k, v in est.items())
+                      + f" (total {rp._fmt_duration(sum(est.values()))})")
+            elif scale == "paper":
+                hours, _ = rp.estimate_gpu_hours(e.name)
+                print(f"           on a GPU, roughly {hours:.1f} h in all (an estimate, not measured)")
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _cmd_run(args) -> None:
-    records = ex.run_experiment(args.experiment, args.scale, args.seeds, args.device, args.data, args.out,
-                                progress=False if args.quiet else None, runs=args.runs,
-                                overrides=dict(ex.parse_overrides(args.overrides)))
+    from .report import report
+    from .runner import run_experiment
+
+    records = run_experiment(args.experiment, args.scale, args.seeds, args.device, args.data, args.out,
+                             progress=False if args.quiet else None, runs=args.runs,
+                             overrides=dict(parse_overrides(args.overrides)), jobs=args.jobs)
     if records:
         print()
-        print(ex.report(args.experiment, records))
+        print(report(args.experiment, records))
 
 
 def _cmd_report(args) -> None:
+    from .report import report
     from .results import load_records
 
     ex.get_experiment(args.experiment)
-    print(ex.report(args.experiment, load_records(args.experiment, args.out, args.scale)))
+    print(report(args.experiment, load_records(args.experiment, args.out, args.scale)))
 
 
 def _cmd_data(args) -> None:

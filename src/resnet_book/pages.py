@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import experiments as ex
+from . import report as rp
 from . import reference
 from .results import RecordError, load_records
 
@@ -36,8 +37,8 @@ def paper_scale_note(name: str, records: list[dict] | None = None) -> str:
     """Markdown: the paper-scale table when records exist, else how to make them (and what it costs)."""
     records = paper_records(name) if records is None else records
     if records:
-        return ("**Paper-scale runs** (committed records in `results/" + name + "/`):\n\n" + ex.report(name, records))
-    hours, basis = ex.estimate_gpu_hours(name)
+        return ("**Paper-scale runs** (committed records in `results/" + name + "/`):\n\n" + rp.report(name, records))
+    hours, basis = rp.estimate_gpu_hours(name)
     exp = ex.get_experiment(name)
     return (f"**No paper-scale records yet** for `{name}` ({exp.source}): this page shows the quick-scale "
             f"runs and the paper's own numbers. To run the exact recipe of Sec. 4.2 on a GPU:\n\n"
@@ -67,8 +68,8 @@ def plot_curves(ax, rec: dict, color, name: str | None = None, test: bool = True
 
 def table6(quick: list[dict], paper_scale: list[dict]) -> str:
     """Markdown: Table 6 of the paper, akamaster's reproduction and this book's runs, per depth."""
-    q = {r["model"]: r for r in ex.summarize(quick)}
-    p = {r["model"]: r for r in ex.summarize(paper_scale)}
+    q = {r["model"]: r for r in rp.summarize(quick)}
+    p = {r["model"]: r for r in rp.summarize(paper_scale)}
     lines = ["| network | params (code) | paper, Table 6 | akamaster | this book: paper scale | "
              "this book: quick scale (train / test) |",
              "|---|---:|---:|---:|---:|---:|"]

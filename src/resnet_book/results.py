@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: run ids cover the dtype and device type; provenance says dtype and threads
 ENV_VAR = "RESNET_BOOK_RESULTS"
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the repository root in a src-layout checkout
 
@@ -119,7 +119,8 @@ _REQUIRED = {
     "scale": str, "seed": int, "config": dict, "provenance": dict, "history": dict, "final": dict,
     "status": str,
 }
-_PROVENANCE = {"device": str, "torch": str, "git_commit": str, "data_fingerprint": str, "created": str}
+_PROVENANCE = {"device": str, "dtype": str, "threads": int, "torch": str, "git_commit": str, "data_fingerprint": str,
+               "created": str}
 _FINAL = {"train_error": (int, float), "eval_error": (int, float), "eval_name": str, "params": int,
           "iterations": int, "wall_time": (int, float)}
 _CURVES = [("iters", "train_loss", "train_error", "lr"), ("eval_iters", "eval_loss", "eval_error")]
@@ -165,9 +166,21 @@ def load_record(path: str | os.PathLike) -> dict:
 
 
 def load_records(experiment: str, out: str | os.PathLike | None = None, scale: str | None = None) -> list[dict]:
-    """All records of ``experiment`` (optionally of one scale), sorted by run id."""
+    """All records of ``experiment`` (optionally of one scale), sorted by run id.
+
+    Records of an older schema are left out: their run ids predate the current identity, so no
+    run looks them up (they are stale local caches, e.g. quick runs of an older version).
+    """
     folder = results_root(out) / experiment
-    recs = [load_record(p) for p in sorted(folder.glob("*.json"))]
+    recs = []
+    for p in sorted(folder.glob("*.json")):
+        try:
+            schema = json.loads(p.read_text()).get("schema")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            schema = SCHEMA_VERSION  # let load_record name the problem
+        if isinstance(schema, int) and schema < SCHEMA_VERSION:
+            continue
+        recs.append(load_record(p))
     return [r for r in recs if scale is None or r["scale"] == scale]
 
 

@@ -105,12 +105,12 @@ def fmt_seconds(t: float) -> str:
 
 @functools.lru_cache(maxsize=None)
 def gpu_estimate(name: str) -> tuple[float, str] | None:
-    """``experiments.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
+    """``report.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
     try:
-        from resnet_book import experiments
+        from resnet_book import report
     except Exception:  # noqa: BLE001 - the box then says "no estimate"
         return None
-    fn = getattr(experiments, "estimate_gpu_hours", None)
+    fn = getattr(report, "estimate_gpu_hours", None)
     if fn is None:
         return None
     try:

@@ -2,8 +2,11 @@
 
 Everything a chapter changes is a field of :class:`TrainConfig`; the defaults are the paper's.
 ``train(model, data, cfg)`` returns a :class:`History` of training and evaluation curves.
-The same code runs on a 2-core CPU and on a GPU: the GPU only turns on bf16 autocast (and,
-if asked, ``torch.compile``).
+The same code runs on a 2-core CPU and on a GPU. Two speed options are resolved from the
+hardware, never from the scale: bf16 autocast where the device computes bf16 natively
+(:func:`resolve_dtype`) and ``torch.compile`` where it pays back its compile time
+(:func:`resolve_compile`: long GPU runs). Both are departures from the paper (fp32 on Caffe), recorded in
+every run's provenance.
 """
 
 from __future__ import annotations
@@ -51,11 +54,18 @@ class TrainConfig:
     checkpoint_every: int = 2_000  # iterations between checkpoints (when a path is given)
     seed: int = 0  # fixes init (see experiments.build_model), data order and augmentation
     # Device. "auto" picks CUDA when present. bf16 autocast and torch.compile are speed options
-    # (not in the paper, which used fp32 on Caffe): "auto" turns autocast on for CUDA only.
+    # (not in the paper, which used fp32 on Caffe).
     device: str = "auto"
+    # bf16 autocast. "auto": on where the hardware has native bf16 (a CUDA GPU of compute
+    # capability >= 8.0; a CPU with AVX-512 BF16 or AMX), fp32 elsewhere (see resolve_dtype).
     amp: bool | str = "auto"
     channels_last: bool = True  # memory layout only (~10% faster on CPU, more on GPU)
-    compile: bool = False
+    # torch.compile. "auto": on a GPU for runs of >= COMPILE_MIN_IMAGES training images; never on
+    # a CPU, where it measured no faster (see resolve_compile).
+    compile: bool | str = "auto"
+    # CUDA only: deterministic kernels (cudnn.benchmark off), so that a resumed GPU run is bitwise
+    # the uninterrupted one. A CPU run is deterministic anyway.
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         self.milestones = tuple(int(m) for m in self.milestones)
@@ -89,12 +99,71 @@ class TrainConfig:
         return d
 
 
-def resolve_device(device: str = "auto") -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for, but CUDA is not available on this machine")
-    return torch.device(device)
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``auto`` -> CUDA when present, else the CPU; ``cuda`` -> ``cuda:0``; ``cuda:N`` is checked."""
+    name = str(device).strip().lower()
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"--device {device} was asked for, but CUDA is not available on this machine")
+        n = torch.cuda.device_count()
+        if (dev.index or 0) >= n:
+            raise ValueError(f"--device {device}: this machine has {n} CUDA device(s), cuda:0..cuda:{n - 1}")
+        return torch.device("cuda", dev.index or 0)
+    if dev.type != "cpu":
+        raise ValueError(f"unsupported device {device!r}; use auto, cpu, cuda or cuda:N")
+    return dev
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Does ``device`` compute in bf16 natively? (Emulated bf16 is slower than fp32.)
+
+    CUDA: compute capability 8.0 or newer (Ampere, Hopper, ...). CPU: AVX-512 BF16 or AMX-BF16
+    (Intel Cooper Lake / Sapphire Rapids and newer, AMD Zen 4 and newer), as reported by PyTorch.
+    """
+    if device.type == "cuda":
+        return torch.cuda.get_device_capability(device) >= (8, 0)
+    caps = torch.cpu.get_capabilities() if hasattr(torch.cpu, "get_capabilities") else {}
+    return bool(caps.get("avx512_bf16") or caps.get("amx_bf16"))
+
+
+def resolve_dtype(cfg: "TrainConfig", device: torch.device) -> str:
+    """``"bf16"`` (autocast) or ``"fp32"``: what ``cfg.amp`` means on ``device``."""
+    if cfg.amp == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    return "bf16" if cfg.amp else "fp32"
+
+
+# torch.compile pays back its compile time only where it makes a step faster. On the 2-core CPU
+# (benchmarks/README.md) it did not: ResNet-56 in bf16 trained at 231 img/s compiled vs 246 eager
+# (280 vs 288 with two runs at once), ResNet-20 at 203 vs 541 -- so "auto" never compiles on a
+# CPU. On a GPU it fuses BN/ReLU/add around cuDNN's convolutions; it is used there for runs long
+# enough to repay a compile of a few minutes (not measured here: no GPU was available).
+COMPILE_MIN_IMAGES = 500_000
+
+
+def resolve_compile(cfg: "TrainConfig", device: torch.device) -> bool:
+    """Whether this run is compiled: ``cfg.compile``; ``"auto"`` = a GPU run of >= COMPILE_MIN_IMAGES images."""
+    if cfg.compile != "auto":
+        return bool(cfg.compile)
+    return device.type == "cuda" and cfg.max_iters * cfg.batch_size >= COMPILE_MIN_IMAGES
+
+
+def execution_fields() -> tuple[str, ...]:
+    """Config fields that say how a run is executed, not what it computes (not part of its identity)."""
+    return ("device", "amp", "compile", "deterministic", "checkpoint_every")
+
+
+def identity(cfg: "TrainConfig", device: torch.device) -> dict:
+    """What decides a run's result: the config without execution fields, plus the resolved dtype and
+    device type (a bf16 or CUDA run must never stand in for an fp32 CPU run)."""
+    d = {k: v for k, v in cfg.to_dict().items() if k not in execution_fields()}
+    return {**d, "dtype": resolve_dtype(cfg, device), "device_type": device.type}
 
 
 class LRSchedule:
@@ -145,6 +214,7 @@ class History:
     warmup_end: int | None = None
     iterations_done: int = 0
     wall_time: float = 0.0  # seconds spent training and evaluating (summed over resumes)
+    cpu_time: float = 0.0  # CPU seconds of this process (all threads) over the same spans
     stopped: str | None = None  # why a run ended early (e.g. a non-finite loss), else None
 
     def final_train_error(self, fraction: float = 0.1) -> float:
@@ -180,22 +250,27 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tens
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: int = 100) -> tuple[float, float]:
+def evaluate(model: nn.Module, data: DeviceData, amp: bool = False, batch_size: int | None = None) -> tuple[float, float]:
     """(error, loss) of ``model`` on the eval split, single original 32x32 view, eval-mode BN.
 
-    Batches of 100: on a CPU, batches of 1,000 ran 2x slower (cache misses; measured for ResNet-56).
+    Batches of 100 on a CPU (batches of 1,000 ran 2x slower there: cache misses, measured for
+    ResNet-56), 2,000 on a GPU; the sums stay on the device and are read once (one host sync).
     """
+    batch_size = batch_size or (2_000 if data.device.type == "cuda" else 100)
     was_training = model.training
     model.eval()
-    wrong, loss, n = 0, 0.0, len(data.y_eval)
+    n = len(data.y_eval)
+    wrong = torch.zeros((), device=data.device)
+    loss = torch.zeros((), device=data.device)
     for s in range(0, n, batch_size):
         x, y = data.to_input(data.x_eval[s:s + batch_size]), data.y_eval[s:s + batch_size]
         with torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=amp):
             out = model(x)
-        loss += F.cross_entropy(out.float(), y, reduction="sum").item()
-        wrong += (out.argmax(1) != y).sum().item()
+        loss += F.cross_entropy(out.float(), y, reduction="sum")
+        wrong += (out.argmax(1) != y).sum()
     model.train(was_training)
-    return wrong / n, loss / n
+    wrong_n, loss_sum = torch.stack([wrong, loss]).tolist()
+    return wrong_n / n, loss_sum / n
 
 
 def _tqdm():
@@ -216,19 +291,27 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     progress: bool | None = None,
     desc: str | None = None,
+    position: int | None = None,
 ) -> History:
     """Train ``model`` with ``cfg`` (paper defaults) and return its :class:`History`.
 
     ``checkpoint``: a file path; the run saves there every ``cfg.checkpoint_every`` iterations
     (atomically) and, if the file already exists, resumes from it -- ending with the same
     history and weights as an uninterrupted run. ``progress``: a tqdm bar (default: on unless
-    the environment variable ``RESNET_BOOK_QUIET`` is set).
+    the environment variable ``RESNET_BOOK_QUIET`` is set); ``position``: its line when several
+    runs train at once.
     """
     from .results import load_checkpoint, save_checkpoint
 
     cfg = cfg or TrainConfig()
     device = resolve_device(cfg.device)
-    amp = device.type == "cuda" if cfg.amp == "auto" else bool(cfg.amp)
+    amp = resolve_dtype(cfg, device) == "bf16"
+    if device.type == "cuda":  # fastest kernels by default; bitwise-reproducible ones on request
+        torch.backends.cudnn.benchmark = not cfg.deterministic
+        torch.backends.cudnn.deterministic = cfg.deterministic
+        if cfg.deterministic:
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True, warn_only=True)
     if isinstance(data, Split):
         data = DeviceData(data, device, cfg.normalize, cfg.channels_last)
     elif data.device != device:
@@ -242,20 +325,27 @@ def train(
     start = 0
     if checkpoint is not None and Path(checkpoint).exists():
         state = load_checkpoint(checkpoint, device)
-        if state["config"] != cfg.to_dict():
+        if identity(TrainConfig(**_as_config(state["config"])), device) != identity(cfg, device):
             raise ValueError(f"checkpoint {checkpoint} was written by a different config; delete it to start over")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         history = History.from_dict(state["history"])
         start = history.iterations_done
-    step_model = torch.compile(model) if cfg.compile else model
+    if resolve_compile(cfg, device):
+        import torch._dynamo as dynamo
+
+        dynamo.reset()  # one model per compile: many runs in a process never hit the recompile limit
+        step_model = torch.compile(model)
+    else:
+        step_model = model
 
     if progress is None:
         progress = not os.environ.get("RESNET_BOOK_QUIET")
-    bar = _tqdm()(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False, mininterval=1.0)
+    bar = _tqdm()(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False,
+                   mininterval=1.0, position=position)
     model.train()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     win_loss = torch.zeros((), device=device)
     win_wrong = torch.zeros((), device=device)
     win_n = 0
@@ -295,11 +385,19 @@ def train(
         history.iterations_done = done
         if checkpoint is not None and done % cfg.checkpoint_every == 0 and done < cfg.max_iters:
             history.wall_time += time.perf_counter() - t0
-            t0 = time.perf_counter()
+            history.cpu_time += time.process_time() - c0
+            t0, c0 = time.perf_counter(), time.process_time()
             save_checkpoint(checkpoint, {
                 "config": cfg.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "schedule": schedule.state_dict(), "history": history.to_dict(),
             })
     bar.close()
     history.wall_time += time.perf_counter() - t0
+    history.cpu_time += time.process_time() - c0
     return history
+
+
+def _as_config(d: dict) -> dict:
+    """A stored config dict as TrainConfig keyword arguments (fields added later take their defaults)."""
+    known = {f.name for f in fields(TrainConfig)}
+    return {k: v for k, v in d.items() if k in known}

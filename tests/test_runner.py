@@ -1,0 +1,169 @@
+"""The runner: run identity (dtype and device type included, pinned), scales, --jobs, one lock per run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from resnet_book import experiments as ex
+from resnet_book import results as R
+from resnet_book.cli import main, parse_overrides
+from resnet_book.runner import run_experiment, run_id
+from resnet_book.train import TrainConfig, identity, resolve_compile, resolve_device, resolve_dtype
+
+TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
+
+
+def _fig1_plain20(scale="quick", **overrides):
+    exp = ex.get_experiment("fig1")
+    run = exp.runs[0]
+    return run, ex.run_config(exp, run, scale, 0, "cpu", overrides)
+
+
+# --- identity -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("amp, expected", [(False, "quick-plain20-s0-8ac386f4ba"), (True, "quick-plain20-s0-378a1b0df1")])
+def test_run_id_is_pinned(amp, expected):
+    # A change to what the id covers would orphan every committed record (and retrain it): on purpose
+    # only, with a new schema version. The dtype is fixed here so the pin holds on any machine.
+    run, cfg = _fig1_plain20(amp=amp)
+    assert run_id(run, cfg, "quick", "0" * 64) == expected
+
+
+def test_run_id_covers_dtype_and_device_type_not_execution_options():
+    run, cfg = _fig1_plain20()
+    fp32, bf16 = cfg.replace(amp=False), cfg.replace(amp=True)
+    assert run_id(run, fp32, "quick", "f") != run_id(run, bf16, "quick", "f")  # bf16 never stands in for fp32
+    # amp="auto" is hashed as the dtype it resolves to here, not as the string "auto"
+    auto = cfg.replace(amp="auto")
+    same = fp32 if resolve_dtype(auto, torch.device("cpu")) == "fp32" else bf16
+    assert run_id(run, auto, "quick", "f") == run_id(run, same, "quick", "f")
+    # a CUDA run is another run (identity computed for a CUDA device; amp fixed so no GPU is needed)
+    assert identity(fp32, torch.device("cuda", 0))["device_type"] == "cuda"
+    assert identity(fp32, torch.device("cuda", 0)) != identity(fp32, torch.device("cpu"))
+    # how a run is executed does not change what it is
+    for change in (dict(compile=True), dict(compile=False), dict(checkpoint_every=20), dict(deterministic=True)):
+        assert run_id(run, fp32.replace(**change), "quick", "f") == run_id(run, fp32, "quick", "f"), change
+    for change in (dict(max_iters=13), dict(lr=0.2), dict(seed=1), dict(train_subset=512)):
+        assert run_id(run, fp32.replace(**change), "quick", "f") != run_id(run, fp32, "quick", "f"), change
+
+
+def test_cpu_scale_is_the_paper_recipe_on_all_images_with_a_compressed_schedule():
+    exp = ex.get_experiment("table6")
+    r110 = next(r for r in exp.runs if r.name == "resnet110")
+    cpu, paper = ex.run_config(exp, r110, "cpu", 0), ex.run_config(exp, r110, "paper", 0)
+    for key in ("batch_size", "lr", "momentum", "weight_decay", "normalize", "augment", "warmup_lr", "split"):
+        assert getattr(cpu, key) == getattr(paper, key), key
+    assert cpu.train_subset is None and cpu.eval_subset is None  # all 50k / all 10k
+    assert cpu.max_iters < paper.max_iters
+    assert [m / cpu.max_iters for m in cpu.milestones] == [m / paper.max_iters for m in paper.milestones] == [0.5, 0.75]
+    # sizes only: the scales differ in no field but sizes and bookkeeping
+    sizes = {"max_iters", "milestones", "log_every", "eval_every", "checkpoint_every", "batch_size", "lr",
+             "train_subset", "eval_subset"}
+    quick = ex.run_config(exp, r110, "quick", 0)
+    assert {k for k, v in cpu.to_dict().items() if v != paper.to_dict()[k]} <= sizes
+    assert {k for k, v in quick.to_dict().items() if v != paper.to_dict()[k]} <= sizes | {"warmup_lr"}
+
+
+def test_default_scale_follows_the_resolved_device():
+    assert ex.default_scale("cpu") == "quick"
+    if not torch.cuda.is_available():
+        assert ex.default_scale("auto") == "quick"
+
+
+@pytest.mark.parametrize("text, ok", [("cpu", "cpu"), ("CPU", "cpu"), ("auto", None)])
+def test_devices_are_normalised(text, ok):
+    dev = resolve_device(text)
+    assert dev.type in ("cpu", "cuda") and (ok is None or str(dev) == ok)
+
+
+@pytest.mark.parametrize("text", ["tpu", "cuda:x", "mps:0:1"])
+def test_unknown_devices_are_clear_errors(text):
+    with pytest.raises(ValueError, match="device"):
+        resolve_device(text)
+
+
+def test_compile_auto_only_where_it_pays_back():
+    cpu, gpu = torch.device("cpu"), torch.device("cuda", 0)
+    _, quick = _fig1_plain20("quick")
+    _, long = _fig1_plain20("cpu")
+    assert resolve_compile(quick, cpu) is False and resolve_compile(long, cpu) is False  # no faster on a CPU
+    assert resolve_compile(long, gpu) is True and resolve_compile(quick, gpu) is False  # long GPU runs only
+    assert resolve_compile(quick.replace(compile=True), cpu) is True
+    assert resolve_compile(long.replace(compile=False), gpu) is False
+
+
+def test_compiling_resets_dynamo_between_models(monkeypatch, cifar):
+    # Dynamo keeps compiled graphs per code object; without a reset the 9th model of an experiment
+    # hits its recompile limit and silently runs eager. Every compiled run starts from a reset.
+    import torch._dynamo as dynamo
+
+    from resnet_book import data as D
+    from resnet_book.models import get_model
+    from resnet_book.train import train
+
+    calls = []
+    monkeypatch.setattr(dynamo, "reset", lambda: calls.append("reset"))
+    monkeypatch.setattr(torch, "compile", lambda m, **kw: (calls.append("compile"), m)[1])
+    data = D.DeviceData(D.make_split(cifar, "full", train_subset=64, eval_subset=20), "cpu")
+    cfg = TrainConfig(batch_size=16, max_iters=2, milestones=(), log_every=1, eval_every=2, checkpoint_every=2,
+                      compile=True, device="cpu")
+    for _ in range(2):
+        train(get_model("resnet20"), data, cfg, progress=False)
+    assert calls == ["reset", "compile", "reset", "compile"]
+
+
+# --- several runs at once, and one lock per run ------------------------------------------------------------
+def test_jobs_2_trains_runs_concurrently_with_a_share_of_the_threads(tmp_path, capsys):
+    assert main(["run", "fig1", "--scale", "quick", "--out", str(tmp_path), "--quiet", "--jobs", "2", "--set", TINY]) == 0
+    out = capsys.readouterr().out
+    assert "2 at a time" in out
+    recs = [R.load_record(p) for p in sorted((tmp_path / "fig1").glob("*.json"))]
+    assert [r["label"] for r in recs] == ["plain20", "plain56"]
+    share = max(1, torch.get_num_threads() // 2)
+    for r in recs:
+        assert r["status"] == "complete" and r["provenance"]["concurrent_runs"] == 2
+        assert r["provenance"]["threads"] == share and r["provenance"]["dtype"] in ("fp32", "bf16")
+    # finished: a rerun trains nothing
+    assert main(["run", "fig1", "--scale", "quick", "--out", str(tmp_path), "--quiet", "--jobs", "2", "--set", TINY]) == 0
+    assert capsys.readouterr().out.count("done before, reusing fig1/") == 2
+
+
+def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    args = [sys.executable, "-m", "resnet_book", "run", "fig1", "--scale", "quick", "--out", str(tmp_path),
+            "--quiet", "--runs", "plain20", "--set",
+            "max_iters=150,log_every=5,eval_every=150,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
+    first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and not list((tmp_path / "fig1").glob("*.ckpt")):
+        assert first.poll() is None, first.communicate()[0]
+        time.sleep(0.2)
+    second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    first_out = first.communicate(timeout=600)[0]
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "training plain20" in first_out
+    assert "another process is training this run" in second.stdout
+    assert "trained by another process meanwhile, reusing it" in second.stdout
+    assert "training plain20" not in second.stdout
+    assert len(list((tmp_path / "fig1").glob("*.json"))) == 1
+
+
+def test_bad_jobs_value_is_a_clear_error(capsys, tmp_path):
+    assert main(["run", "fig1", "--jobs", "0", "--out", str(tmp_path)]) == 2
+    assert "--jobs takes a whole number >= 1" in capsys.readouterr().err
+
+
+def test_overrides_accept_auto_for_amp_and_compile():
+    assert parse_overrides("amp=auto,compile=auto,compile=false") == [("amp", "auto"), ("compile", "auto"),
+                                                                      ("compile", False)]
+
+
+def test_records_of_an_older_schema_are_left_out_not_errors(tmp_path):
+    (tmp_path / "fig1").mkdir()
+    (tmp_path / "fig1" / "quick-plain20-s0-old.json").write_text('{"schema": 1, "run_id": "x"}')
+    assert R.load_records("fig1", tmp_path) == []
