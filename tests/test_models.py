@@ -229,7 +229,7 @@ def test_he_init_std():
 
 
 # --- initialisation is pinned: a run id promises the same result --------------------------------------
-INIT_DIGESTS = json.loads((Path(__file__).parent / "data" / "model_init_digests.json").read_text())
+INIT_DIGESTS = json.loads((Path(__file__).parent / "fixtures" / "model_init_digests.json").read_text())
 
 
 def _init_digest(model) -> dict:
@@ -249,7 +249,7 @@ def _init_digest(model) -> dict:
 def test_initial_weights_are_pinned(case):
     # A run id covers the model's name and options, not its code: a refactor of the models must keep
     # the parameters, their names and the order in which they are drawn from the seed, or a run with
-    # an existing id would silently give another result. (Digests written by tests/data/README.md's recipe.)
+    # an existing id would silently give another result. (Digests written by tests/fixtures/README.md's recipe.)
     name, _, opts = case.partition("-")
     kwargs = dict(kv.split("=") for kv in opts.split(",")) if opts else {}
     torch.manual_seed(0)
