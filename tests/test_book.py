@@ -134,3 +134,24 @@ def test_quiz_text_markdown_becomes_safe_html():
     assert book._md("the *training* error < 80% with `x.shape` and **F(x)**") == (
         "the <i>training</i> error &lt; 80% with <code>x.shape</code> and <b>F(x)</b>")
     assert book._md("2*3*4 stays") == "2*3*4 stays"
+
+
+# --- quiz options: shown in a fixed order of their own, so that position says nothing ---------------------
+def _all_questions():
+    return [(Path(c).name, q) for c in CHAPTERS for q in book.load_quiz(Path(c).name)]
+
+
+def test_no_option_position_is_right_in_more_than_40_percent_of_questions():
+    qs = _all_questions()
+    share = {pos: sum(bool(book.shown_options(ch, q)[pos].get("correct")) for ch, q in qs) / len(qs) for pos in range(4)}
+    assert max(share.values()) <= 0.40, f"share of questions whose shown option k is right: {share}"
+
+
+def test_option_order_is_fixed_per_question_and_a_permutation():
+    for ch, q in _all_questions():
+        order = book.option_order(ch, q["id"])
+        assert sorted(order) == [0, 1, 2, 3] and order == book.option_order(ch, q["id"])
+    # the shown order is what the quiz widget gets (jupyterquiz's own shuffle stays off: it changes per load)
+    ch, q = _all_questions()[0]
+    shown = [a["answer"] for a in book.to_jupyterquiz(q, ch)["answers"]]
+    assert shown == [book._md(o["text"]) for o in book.shown_options(ch, q)]

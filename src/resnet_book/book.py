@@ -13,7 +13,10 @@ Quizzes live in ``chapters/quizzes/<chapter>.yml`` as data (validated by ``tests
         - ...                             # exactly four options, each with its explanation
 
 ``quiz(chapter)`` shows them with ``jupyterquiz``: interactive both in Jupyter and on the static
-site (the questions are embedded in the page as HTML and a script).
+site (the questions are embedded in the page as HTML and a script). The options are shown in an
+order of their own, fixed per question (:func:`option_order`, derived from the chapter and the
+question id): the order in the file says nothing about the answer, and the site does not change
+from build to build.
 """
 
 from __future__ import annotations
@@ -80,17 +83,33 @@ def _md(text: str) -> str:
     return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<i>\1</i>", out)
 
 
-def to_jupyterquiz(q: dict) -> dict:
-    """One of our questions in jupyterquiz's format (feedback = explanation + the settling quote)."""
+def option_order(chapter: str, qid: str, n: int = 4) -> list[int]:
+    """The order in which a question's options are shown: a permutation of ``range(n)`` fixed by
+    the chapter and question id (a hash, not a random generator: the same on every build and
+    machine, and independent of the other questions, so adding one moves no other)."""
+    import hashlib
+
+    return sorted(range(n), key=lambda i: hashlib.sha256(f"{chapter}/{qid}/{i}".encode()).digest())
+
+
+def shown_options(chapter: str, q: dict) -> list[dict]:
+    """A question's options in the order the reader sees them."""
+    return [q["options"][i] for i in option_order(chapter, q["id"], len(q["options"]))]
+
+
+def to_jupyterquiz(q: dict, chapter: str | None = None) -> dict:
+    """One of our questions in jupyterquiz's format (feedback = explanation + the settling quote);
+    with ``chapter``, the options in their shown order (:func:`option_order`)."""
     n_correct = sum(o.get("correct", False) for o in q["options"])
     quote = f" — Paper, {_md(q['section'])}: “{_md(q['quote'])}”"
+    options = shown_options(chapter, q) if chapter else q["options"]
     return {
         "question": _md(q["question"]) + (" (two options are right)" if n_correct == 2 else ""),
         "type": "many_choice" if n_correct > 1 else "multiple_choice",
         "answers": [
             {"answer": _md(o["text"]), "correct": bool(o.get("correct", False)),
              "feedback": ("✔ " if o.get("correct") else "✘ ") + _md(o["why"]) + quote}
-            for o in q["options"]
+            for o in options
         ],
     }
 
@@ -102,7 +121,8 @@ def quiz(chapter: str, ids: list[str] | None = None) -> None:
     questions = [q for q in load_quiz(chapter) if ids is None or q["id"] in ids]
     if ids is not None and len(questions) != len(ids):
         raise QuizError(f"{chapter}: unknown question id(s) {sorted(set(ids) - {q['id'] for q in questions})}")
-    display_quiz([to_jupyterquiz(q) for q in questions], shuffle_answers=False)
+    # our own fixed order (option_order), not jupyterquiz's random shuffle, which changes on every load
+    display_quiz([to_jupyterquiz(q, chapter) for q in questions], shuffle_answers=False)
 
 
 def provenance(records: list[dict]) -> str:
