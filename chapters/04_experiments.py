@@ -262,7 +262,7 @@ display(Markdown("| experiment | what | paper | quick-scale runs | paper-scale r
 #
 # ```python
 # from resnet_book import experiments as ex
-from resnet_book import report as rp
+# from resnet_book.runner import run_experiment
 # rec = run_experiment("fig1", runs=["plain20"], overrides=ex.quick_scale(1200), progress=True)[0]
 # rec["final"]["eval_error"], rec["run_id"]
 # ```

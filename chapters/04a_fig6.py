@@ -34,10 +34,8 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import quiz, stamp
-from resnet_book.runner import run_experiment
-
-# %%
 from resnet_book.report import summarize
+from resnet_book.runner import run_experiment
 
 # %%
 records = run_experiment("fig6", progress=False)
@@ -162,9 +160,8 @@ quiz("04_experiments", ["q3", "q4"])
 # :class: dropdown
 #
 # ```python
-# from resnet_book.runner import run_experiment
-# recs = run_experiment("fig6", seeds=[0, 1, 2], runs=["plain20", "resnet56"], progress=True)
 # from resnet_book.report import summarize
+# from resnet_book.runner import run_experiment
 # recs = run_experiment("fig6", seeds=[0, 1, 2], runs=["plain20", "resnet56"], progress=True)
 # [(r["label"], round(r["train_error"], 1), round(r["train_error_std"], 1)) for r in summarize(recs)]
 # ```

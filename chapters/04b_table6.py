@@ -32,10 +32,8 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import provenance, quiz, stamp
-from resnet_book.runner import run_experiment
-
-# %% [markdown]
 from resnet_book.report import summarize
+from resnet_book.runner import run_experiment
 
 # %% [markdown]
 # ResNet-20 … 56 were trained on the Fig. 6 page and are reused here; ResNet-110 (with its warm-up)

@@ -34,10 +34,8 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import quiz, stamp
-from resnet_book.runner import run_experiment
-
-# %% [markdown]
 from resnet_book.report import report, summarize
+from resnet_book.runner import run_experiment
 
 # %% [markdown]
 # Option A is the default, so `resnet32-A` is the same run as the Fig. 6 page's ResNet-32 and is

@@ -43,10 +43,8 @@ from myst_nb import glue
 
 from resnet_book import pages
 from resnet_book.book import quiz, stamp
-from resnet_book.runner import run_experiment
-
-# %% [markdown]
 from resnet_book.report import report
+from resnet_book.runner import run_experiment
 
 # %% [markdown]
 # The warm-up run is the Table 6 page's ResNet-110 (reused); the run without warm-up trains now.
