@@ -49,3 +49,30 @@ def test_corrupt_paper_record_is_reported_not_shown(tmp_path, capsys):
     (tmp_path / "table6" / "paper-resnet20-s0-0123456789.json").write_text("{not json")
     assert pages.paper_records("table6", out=tmp_path) == []
     assert "corrupt" in capsys.readouterr().out
+
+
+# --- the cpu scale on the pages -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cpu_like(tmp_path_factory):
+    # Records labelled "cpu" scale (tiny sizes via overrides): what the committed cpu-scale records look like.
+    out = tmp_path_factory.mktemp("results")
+    run_experiment("fig1", "cpu", [0], device="cpu", out=out, progress=False, runs=["plain20"],
+                   overrides=dict(parse_overrides(TINY)))
+    return out
+
+
+def test_cpu_scale_note_names_missing_runs_the_command_and_the_time(cpu_like):
+    recs = pages.cpu_records("fig1", out=cpu_like)
+    assert [r["scale"] for r in recs] == ["cpu"]
+    note = pages.cpu_scale_note("fig1", recs)
+    assert "1 of 2 runs committed" in note and "not trained yet: plain-56" in note
+    assert "`python -m resnet_book run fig1 --scale cpu --jobs 2`" in note and "of training in all" in note
+    assert "no records yet" in pages.cpu_scale_note("fig1", [])
+
+
+def test_compare_table_puts_paper_cpu_and_quick_side_by_side(cpu_like):
+    recs = pages.cpu_records("fig1", out=cpu_like)
+    table = pages.compare_table(["plain20", "plain56"], {"plain20": "≈9.5"}, recs, [])
+    lines = table.splitlines()
+    assert lines[0].startswith("| network | paper") and "cpu scale" in lines[0] and "quick scale" in lines[0]
+    assert lines[2].startswith("| plain-20 | ≈9.5 | ") and "not trained yet" in lines[3]

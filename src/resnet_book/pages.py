@@ -1,13 +1,16 @@
 """What the experiment pages of Chapter 4 share: paper-style curves, paper-scale records, tables.
 
-Every page shows three kinds of numbers, never mixed up:
+Every page shows its kinds of numbers side by side, never mixed up:
 
+* the **paper's** published numbers, from :mod:`resnet_book.reference`;
+* **cpu**-scale records committed under ``results/<experiment>/cpu-*.json``: the paper's recipe on
+  all 50k images with a compressed schedule, trained on this project's 2-core CPU
+  (:func:`cpu_scale_note` says which runs exist, how long they took, and the one command that
+  reproduces them on a laptop);
 * live runs at the **quick** scale (trained, or reused, when the page executes);
 * **paper**-scale records committed under ``results/<experiment>/paper-*.json`` (when present);
-* the **paper's** published numbers, from :mod:`resnet_book.reference`.
-
-When no paper-scale record exists, :func:`paper_scale_note` says so and gives the command that
-creates them, with a rough GPU-time estimate.
+  when none exists, :func:`paper_scale_note` gives the command that creates them, with a rough
+  GPU-time estimate.
 """
 
 from __future__ import annotations
@@ -18,15 +21,53 @@ from . import experiments as ex
 from . import report as rp
 from . import reference
 from .results import RecordError, load_records
+from .tables import markdown_table
+
+
+def committed_records(name: str, scale: str, out=None) -> list[dict]:
+    """The committed records of experiment ``name`` at ``scale`` ([] when there are none)."""
+    try:
+        return load_records(name, out, scale=scale)
+    except RecordError as e:  # a corrupt record is reported, never silently shown
+        print(f"warning: {e}")
+        return []
 
 
 def paper_records(name: str, out=None) -> list[dict]:
     """The committed paper-scale records of experiment ``name`` ([] when there are none)."""
-    try:
-        return load_records(name, out, scale="paper")
-    except RecordError as e:  # a corrupt record is reported, never silently shown
-        print(f"warning: {e}")
-        return []
+    return committed_records(name, "paper", out)
+
+
+def cpu_records(name: str, out=None) -> list[dict]:
+    """The committed cpu-scale records of experiment ``name`` ([] when there are none)."""
+    return committed_records(name, "cpu", out)
+
+
+def hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
+def cpu_scale_note(name: str, records: list[dict] | None = None) -> str:
+    """Markdown: which cpu-scale runs of ``name`` are committed (and which are not yet), what they
+    took on this project's CPU, and the command that reproduces them."""
+    records = cpu_records(name) if records is None else records
+    exp = ex.get_experiment(name)
+    planned = [r.name for r in exp.runs_at("cpu")]
+    have = {r["label"] for r in records}
+    missing = [lab for lab in planned if lab not in have]
+    command = f"python -m resnet_book run {name} --scale cpu --jobs 2"
+    if not records:
+        return (f"**CPU scale: no records yet** for `{name}`. The command `{command}` trains them (the paper's "
+                f"recipe on all 50k images, {ex.CPU_SCALE['max_iters']:,} iterations; hours on a laptop CPU).")
+    wall = sum(r["final"]["wall_time"] for r in records)
+    cpu_h = sum(r["final"].get("cpu_time", 0.0) for r in records)
+    prov = records[0]["provenance"]
+    lines = [f"**CPU scale** ({len(records)} of {len(planned)} runs committed in `results/{name}/`"
+             + (f"; not trained yet: {', '.join(label(m) for m in missing)}" if missing else "") + "). "
+             f"Reproduce them on your own machine with one command, `{command}`; here they took "
+             f"{hours(wall)} of training in all ({hours(cpu_h)} of CPU time; "
+             f"{prov['device']}, {prov['dtype']}, {prov.get('concurrent_runs', 1)} run(s) at a time)."]
+    return "\n".join(lines)
 
 
 def regenerate_command(name: str, seeds: str = "0") -> str:
@@ -45,6 +86,37 @@ def paper_scale_note(name: str, records: list[dict] | None = None) -> str:
             f"```bash\n{regenerate_command(name)}\n```\n\n"
             f"Expected GPU time: about {hours:.1f} h for one seed ({basis}). The records land in "
             f"`results/{name}/`; commit them and this page shows them, with their provenance.")
+
+
+def errors(records: list[dict]) -> dict[str, tuple[float, float]]:
+    """label -> (training error %, test error %), mean over seeds."""
+    return {r["label"]: (r["train_error"], r["eval_error"]) for r in rp.summarize(records)}
+
+
+def compare_table(labels: list[str], paper: dict[str, str], cpu: list[dict], quick: list[dict]) -> str:
+    """Markdown: one row per run -- the paper | this book at the cpu scale | this build at the quick scale
+    (training / test error in %; "not trained yet" where a cpu-scale record is missing)."""
+    c, q = errors(cpu), errors(quick)
+    fmt = lambda e: f"{e[0]:.1f} / {e[1]:.1f}" if e else "not trained yet"  # noqa: E731
+    rows = [[label(lab), paper.get(lab, "-"), fmt(c.get(lab)), fmt(q.get(lab)) if q.get(lab) else "-"]
+            for lab in labels]
+    return markdown_table(["network", "paper: test error %", "this book, cpu scale: train / test %",
+                           "this build, quick scale: train / test %"], rows, align="lrrr")
+
+
+def plot_fig6(axes, by_label: dict[str, dict], depths=(20, 32, 44, 56), families=("plain", "resnet")) -> None:
+    """The paper's Fig. 6 layout: one panel per family (plain left, ResNet right), one colour per
+    depth, dashed = training error, bold = test error, error (%) against iterations."""
+    colors = dict(zip(depths, ("C2", "C0", "C1", "C3", "C4")))
+    for ax, family in zip(axes, families):
+        for d in depths:
+            if f"{family}{d}" in by_label:
+                plot_curves(ax, by_label[f"{family}{d}"], colors[d], name=f"{d}")
+        ax.set(title={"plain": "plain", "resnet": "ResNet"}.get(family, family) + "-" + "/".join(map(str, depths)),
+               xlabel="iteration")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+    axes[0].set_ylabel("error (%)")
 
 
 def label(name: str) -> str:
