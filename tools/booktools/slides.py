@@ -10,10 +10,11 @@ Only the revealjs builder's output changes, by these rules:
 - a section taller than a slide goes on over more slides under the same title (heights estimated
   by ``height``; ``tests/browser/test_builds.py`` measures every slide at 1280×800); a list or box
   that alone is too tall is cut between its items;
-- every figure and every quiz (still clickable) gets a slide of its own, unless the slide so far
-  holds only a heading and a line or two; figures are scaled to the slide (``static/slides.css``);
-- code: inputs the site hides are left out, and so is code longer than ``MAX_CODE_LINES`` lines
-  (its output stays); included code longer than twice that becomes a pointer to its file;
+- every figure and every quiz question (still clickable) gets a slide of its own, unless the slide
+  so far holds only a heading and a line or two; figures are scaled to the slide (``static/slides.css``);
+- code: inputs the site hides, code longer than ``MAX_CODE_LINES`` lines and the code that draws a
+  figure or shows a quiz move to the speaker notes (``S``), their output stays; included code
+  longer than twice that becomes a pointer to its file;
 - exercises and solutions are left out (homework; the site has them), as is the "Exercises" section;
 - links to other pages become text: a deck is one page, projected.
 
@@ -25,12 +26,15 @@ its CDN, as on the site. Other pages of the book are not made into decks; ``inde
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import shutil
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx_revealjs.nodes import revealjs_break
 
 MAX_CODE_LINES = 12  # longer code cells keep only their output on slides
 SLIDE_H, TITLE_H = 800, 90  # the slide (reveal.js config below) and its heading, in slide pixels
@@ -70,12 +74,14 @@ def height(node) -> int:
         return QUIZ_H if is_quiz(node) else FIGURE_H
     if isinstance(node, (nodes.literal_block, nodes.doctest_block)):
         return min(len(node.astext().splitlines()), 20) * CODE_LINE_H + 24
-    if isinstance(node, nodes.math_block):
-        return 56 * (1 + node.astext().count("\\\\")) + 16
-    if isinstance(node, nodes.raw):
-        return 32 * node.astext().count("<tr") + 20 if "<tr" in node.astext() else 0
-    if isinstance(node, (nodes.table, nodes.tgroup, nodes.tbody, nodes.thead)):
-        return 30 * len(list(node.findall(nodes.row))) + 20
+    if isinstance(node, nodes.math_block):  # display maths: about 2.5 lines of prose per row of the formula
+        return 85 * (1 + node.astext().count("\\\\")) + 40
+    if isinstance(node, nodes.raw):  # an HTML table (speaker notes take no room)
+        return 32 * node.astext().count("<tr") + 20 if "<tr" in node.astext() and "notes" not in node.astext() else 0
+    if isinstance(node, nodes.table):  # rows of wrapped cells at 0.7 em, columns sharing the slide's width
+        rows = list(node.findall(nodes.row))
+        chars = 1200 / max([len(r.children) for r in rows] + [1]) / 10
+        return sum(24 * max([math.ceil(len(c.astext()) / chars) for c in r.children] + [1]) + 8 for r in rows) + 30
     if isinstance(node, (nodes.target, nodes.comment, nodes.system_message)) or _is(node, "cell_code_output") and \
             not node.children:
         return 0
@@ -85,27 +91,41 @@ def height(node) -> int:
     return sum(height(c) for c in node.children) + pad
 
 
-def _break():
-    from sphinx_revealjs.nodes import revealjs_break
-
-    return revealjs_break()
-
-
 def _split(node, room: int) -> list:
     """A list or box too tall for one slide, cut between its items: parts that each fit in ``room``."""
-    parts, current, used = [], node.copy(), 0
-    items = [c for c in node.children if not isinstance(c, nodes.title)]
+    parts, current, used, done = [], node.copy(), 0, 0
     title = [c for c in node.children if isinstance(c, nodes.title)]
     current.extend(t.deepcopy() for t in title)
-    for item in items:
+    for item in [c for c in node.children if not isinstance(c, nodes.title)]:
         h = height(item)
         if used and used + h > room:
             parts.append(current)
             current, used = node.copy(), 0
             current.extend(t.deepcopy() for t in title)
+            if isinstance(node, nodes.enumerated_list):  # numbering goes on
+                current["start"] = node.get("start", 1) + done
         current.append(item)
-        used += h
+        used, done = used + h, done + 1
     return parts + [current]
+
+
+def _one_question_each(cell) -> None:
+    """A quiz of several questions becomes one quiz per question (a slide each): jupyterquiz's
+    ``var questions<ID>=[...]`` is cut into single questions, each under an ID of its own."""
+    js = next((r for r in cell.findall(nodes.raw) if "show_questions" in r.astext()), None)
+    m = js and re.search(r"var questions(\w+)=", js.astext())
+    questions, end = json.JSONDecoder().raw_decode(js.astext(), m.end()) if m else ([], 0)
+    copies = []
+    for k, question in enumerate(questions if len(questions) > 1 else []):
+        copy = cell.deepcopy()
+        for raw in list(copy.findall(nodes.raw)):
+            text = raw.astext()
+            if text == js.astext():
+                text = text[:m.end()] + json.dumps([question]) + text[end:]
+            raw.replace_self(nodes.raw("", text.replace(m.group(1), f"{m.group(1)}{k}"), format="html"))
+        copies.append(copy)
+    if copies:
+        cell.replace_self(copies)
 
 
 def paginate(section) -> None:
@@ -119,21 +139,18 @@ def paginate(section) -> None:
             continue
         h = height(child)
         if used and (used + h > room or (own_slide(child) and used > NEARLY_EMPTY)):
-            section.insert(section.index(child), _break())
+            section.insert(section.index(child), revealjs_break())
             used = 0
         used += room if own_slide(child) else h  # nothing joins a figure or quiz on its slide
 
 
 def _trim_code(cell) -> None:
-    """Hidden inputs and long code are left out; the output stays."""
-    source = [c for c in cell.children if _is(c, "cell_code_source")]
-    hidden = cell.get("hide_mode") in ("input", "input+output", "all")
-    for s in source:
+    """Hidden inputs, long code and the code of figures and quizzes go to the speaker notes; the output stays."""
+    hidden = cell.attributes.pop("hide_mode", None) in ("input", "input+output", "all")  # not folded on slides
+    for s in [c for c in cell.children if _is(c, "cell_code_source")]:
         if hidden or len(s.astext().strip().splitlines()) > MAX_CODE_LINES or own_slide(cell):
-            cell.remove(s)
-    cell.attributes.pop("hide_mode", None)  # shown as it is (myst-nb would fold it)
-    if not cell.children:
-        cell.parent.remove(cell)
+            cell.replace(s, nodes.raw("", f'<aside class="notes"><pre>{html.escape(s.astext())}</pre></aside>',
+                                      format="html"))
 
 
 def apply_rules(document) -> None:
@@ -141,6 +158,8 @@ def apply_rules(document) -> None:
         node.parent.remove(node)
     for cell in list(document.findall(lambda n: _is(n, "cell_code"))):
         _trim_code(cell)
+        if is_quiz(cell):
+            _one_question_each(cell)
     for block in list(document.findall(nodes.literal_block)):  # included code
         if block.get("source") and len(block.astext().splitlines()) > 2 * MAX_CODE_LINES:
             where = Path(block["source"]).resolve()
@@ -153,18 +172,13 @@ def apply_rules(document) -> None:
         paginate(section)
 
 
-def _post_transform():
-    from sphinx.transforms.post_transforms import SphinxPostTransform
+class SlideRules(SphinxPostTransform):
+    default_priority = 150  # references and glue resolved (<= 10), myst-nb not yet folding inputs (199)
+    builders = ("revealjs",)
 
-    class SlideRules(SphinxPostTransform):
-        default_priority = 150  # references and glue resolved (<= 10), myst-nb not yet folding inputs (199)
-        builders = ("revealjs",)
-
-        def run(self, **kwargs):
-            if self.env.docname.startswith("chapters/"):
-                apply_rules(self.document)
-
-    return SlideRules
+    def run(self, **kwargs):
+        if self.env.docname.startswith("chapters/"):
+            apply_rules(self.document)
 
 
 def _configure(app, config) -> None:
@@ -181,14 +195,20 @@ def _configure(app, config) -> None:
 
 
 def _offline(app) -> None:
-    if app.builder.name != "revealjs":
-        return
-    from booktools.npm import npm_package
+    if app.builder.name == "revealjs":
+        from booktools.npm import npm_package
 
-    app.builder.copysource = False
-    app._rb_mathjax = npm_package(*MATHJAX)
-    if app._rb_mathjax:
-        app.config.mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+        app.builder.copysource = False
+        app.config.html_theme_options = {}  # the site theme's launch and source buttons: not on slides
+        app._rb_mathjax = npm_package(*MATHJAX)
+        if app._rb_mathjax:
+            app.config.mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+
+
+def _drop_site_scripts(app, context) -> None:
+    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own only."""
+    app.builder._js_files.clear()
+    app.builder._orig_js_files.clear()
 
 
 def _finish(app, exception) -> None:
@@ -202,20 +222,24 @@ def _finish(app, exception) -> None:
             shutil.copytree(src, dest, dirs_exist_ok=True) if src.is_dir() else shutil.copy2(src, dest)
     decks = sorted(d for d in app.env.found_docs if d.startswith("chapters/"))
     for page in out.glob("**/*.html"):  # the book's other pages are not decks
-        if page.relative_to(out).with_suffix("").as_posix() not in decks:
+        if page.relative_to(out).with_suffix("").as_posix() not in decks and not page.is_relative_to(out / "_static"):
             page.unlink()
+    for folder in sorted(out.glob("**/"), reverse=True):
+        if folder != out and not any(folder.iterdir()):
+            folder.rmdir()
     items = "\n".join(f'<li><a href="{d}.html">{html.escape(app.env.titles[d].astext())}</a></li>' for d in decks)
     (out / "index.html").write_text(
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title>'
-        '<link rel="icon" href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Built from the '
-        "executed chapters; arrows move between slides, <kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the "
-        f"speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n", encoding="utf-8")
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title><link rel="icon" '
+        'href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Arrows move between slides, '
+        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n",
+        encoding="utf-8")
 
 
 def setup(app):
     app.setup_extension("sphinx_revealjs")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _offline)
+    app.connect("revealjs:ready-for-writing", _drop_site_scripts)
     app.connect("build-finished", _finish)
-    app.add_post_transform(_post_transform())
+    app.add_post_transform(SlideRules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

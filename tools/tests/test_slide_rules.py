@@ -157,9 +157,27 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
     assert "updating environment: 0 added, 0 changed, 0 removed" in out, out  # the site's environment served the decks
     deck = (build / "revealjs" / "chapters" / "01_a.html").read_text()
     assert "Fig. 1" in deck and "<img" in deck and "A dot." in deck  # numbered by Sphinx, figure and caption
-    assert "The secret answer" not in deck and "Do it." not in deck and "plot()" not in deck
+    assert "The secret answer" not in deck and "Do it." not in deck
+    assert deck.count("plot()") == 1 and '<aside class="notes"><pre>plot()</pre></aside>' in deck  # code: notes only
     assert len(re.findall(r"<section", deck)) >= 3
     assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
     assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
     site = (build / "html" / "chapters" / "01_a.html").read_text()
     assert "The secret answer" in site and "revealjs" not in site.lower()  # the site is not touched
+
+
+def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
+    questions = [{"question": f"Q{i}?", "type": "multiple_choice", "answers": []} for i in range(3)]
+    div = nodes.raw("", '<div id="AbCdEfGhIjKl" data-numquestions="1000000"></div><style>#AbCdEfGhIjKl {}</style>',
+                    format="html")
+    js = nodes.raw("", f"<script>var questionsAbCdEfGhIjKl={json.dumps(questions)}function show_questions(){{}}\n"
+                       'show_questions(questionsAbCdEfGhIjKl, document.getElementById("AbCdEfGhIjKl"));</script>',
+                   format="html")
+    sec = _section("Quiz", _para(600), _cell(1, div, js))
+    slides.apply_rules(_doc(sec))
+    quizzes = [c for c in sec.children if isinstance(c, nodes.container)]
+    assert len(quizzes) == 3 and _kinds(sec).count("break") == 3  # after the text, then one slide each
+    for k, quiz in enumerate(quizzes):
+        text = "".join(r.astext() for r in quiz.findall(nodes.raw))
+        assert f"var questionsAbCdEfGhIjKl{k}=" in text and f'id="AbCdEfGhIjKl{k}"' in text
+        assert f"Q{k}?" in text and all(f"Q{j}?" not in text for j in range(3) if j != k)
