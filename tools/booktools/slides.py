@@ -39,7 +39,7 @@ from sphinx_revealjs.nodes import revealjs_break
 MAX_CODE_LINES = 12  # longer code cells keep only their output on slides
 SLIDE_H, TITLE_H = 800, 90  # the slide (reveal.js config below) and its heading, in slide pixels
 LINE_H, LINE_CHARS, CODE_LINE_H = 34, 88, 21  # prose: a line's height and length at 26 px; code at 0.6 em
-FIGURE_H, QUIZ_H = 500, 470  # a figure (CSS caps its image at 440 px, caption below); a quiz with feedback
+FIGURE_H, QUIZ_H = 600, 520  # a figure (CSS caps its image at 520 px, caption below); a quiz with feedback
 NEARLY_EMPTY = 120  # a figure or quiz shares a slide only with this much above it (a heading, a line)
 MATHJAX = ("mathjax", "3.2.2")
 MATHJAX_FILES = ("es5/tex-mml-chtml.js", "es5/output/chtml/fonts/woff-v2", "es5/input/tex/extensions", "LICENSE")
@@ -201,8 +201,8 @@ def _offline(app) -> None:
         app.builder.copysource = False
         app.config.html_theme_options = {}  # the site theme's launch and source buttons: not on slides
         app._rb_mathjax = npm_package(*MATHJAX)
-        if app._rb_mathjax:
-            app.config.mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+        if app._rb_mathjax:  # loaded before the quizzes' scripts run (they typeset with it after 500 ms)
+            app.config.mathjax_path, app.config.mathjax_options = "mathjax/es5/tex-mml-chtml.js", {"defer": None}
 
 
 def _drop_site_scripts(app, context) -> None:
