@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
+# The site's build tooling (tools/booktools/) is not installed with the course package.
+TOOLS  := PYTHONPATH=tools $(PY) -m booktools
 # rebuilt only when requirements.txt or pyproject.toml change:
 STAMP  := $(VENV)/.installed
 
@@ -21,7 +24,7 @@ help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
 	@echo "make test   - set up .venv and run every test (unit, slow, book build, slides, student site, browser)"
 	@echo "make notebooks - export every chapter to _nbtest/chapters/*.ipynb (Colab, download)"
-	@echo "make slides - one reveal.js deck per chapter into _build/slides (from the executed chapters)"
+	@echo "make slides - one reveal.js deck per chapter into _build/slides (from the site's build, nothing executed again)"
 	@echo "make book-student - the site without the exercise solutions into _build/student"
 	@echo "make browser - test the built site in headless Chromium (screenshots in _build/screenshots)"
 	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
@@ -58,10 +61,10 @@ executed: setup
 	if [ -n "$$stale" ]; then $(MAKE) --no-print-directory execute; fi
 
 # The site is built from the executed notebooks (execution off): chapters run once per build.
-# $(call site,STAGING DIR,OUTPUT DIR,STAGE OPTIONS): stage (resnet_book.site), build, move the html out.
+# $(call site,STAGING DIR,OUTPUT DIR,STAGE OPTIONS): stage (booktools.site), build, move the html out.
 define site
-	$(PY) -m resnet_book.site stage $(1) --notebooks $(NB)/chapters --nbmake-xml _build/nbmake.xml $(3)
-	$(VENV)/bin/jupyter-book build $(1) -W -n --keep-going
+	$(TOOLS).site stage $(1) --notebooks $(NB)/chapters --nbmake-xml _build/nbmake.xml $(3)
+	$(JB) build $(1) -W -n --keep-going
 	rm -rf $(2) && mv $(1)/_build/html $(2)
 endef
 
@@ -75,11 +78,15 @@ book-student: executed
 	$(call site,_build/site-student,_build/student,--student)
 	@echo "student site: _build/student/index.html"
 
-# One reveal.js deck per chapter from the executed notebooks; reveal.js, MathJax, jQuery and RequireJS
-# come from npm once (kept in .venv) and are copied beside the decks, so they work offline.
+# One reveal.js deck per chapter: sphinx-revealjs's builder on the site's staging folder, with the
+# course's slide rules (tools/booktools/slides.py). After `make html` it reuses that build's
+# environment: nothing is read or executed again. reveal.js comes with sphinx-revealjs; MathJax is
+# fetched once with `npm pack` (into .venv/share/slides-npm) and copied beside the decks (offline).
 slides: executed
-	rm -rf _build/slides
-	$(PY) -m resnet_book.slides $(NB)/chapters --out _build/slides --offline $(VENV)/share/slides-npm
+	@[ _build/site/_config.yml -nt _build/nbmake.xml ] || \
+	  $(TOOLS).site stage _build/site --notebooks $(NB)/chapters --nbmake-xml _build/nbmake.xml
+	$(JB) build _build/site --builder custom --custom-builder revealjs -W -n --keep-going
+	rm -rf _build/slides && mv _build/site/_build/revealjs _build/slides
 	@echo "slides: _build/slides/index.html"
 
 # The built site in a real browser (Debian's chromium, driven by Playwright); needs html, slides and

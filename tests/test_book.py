@@ -1,4 +1,4 @@
-"""The book's sources: quizzes as validated data, chapter structure, the status page."""
+"""The book's sources: quizzes as validated data, chapter structure (the status page: tools/tests/)."""
 
 from __future__ import annotations
 
@@ -116,18 +116,6 @@ def test_validator_rejects_bad_questions(bad, message):
 def test_validator_rejects_duplicate_ids():
     with pytest.raises(book.QuizError, match="duplicate id"):
         book.validate_quiz([_good_question(), _good_question()])
-
-
-def test_status_page_from_nbmake_junit(tmp_path):
-    xml = tmp_path / "nbmake.xml"
-    xml.write_text(
-        '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="2">'
-        '<testcase classname="_nbtest.chapters.01_background.ipynb" name="01_background.ipynb" time="71.5"/>'
-        '<testcase classname="_nbtest.chapters.02_residual_math.ipynb" name="02_residual_math.ipynb" time="301.0">'
-        '<failure message="x"/></testcase></testsuite></testsuites>')
-    page = book.status_page(xml)
-    assert "| `01_background.ipynb` | 72 s | yes |" in page or "| `01_background` | 72 s | yes |" in page
-    assert "failed" in page and "**all chapters** | **372 s**" in page
 
 
 def test_quiz_text_markdown_becomes_safe_html():

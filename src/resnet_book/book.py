@@ -1,4 +1,6 @@
-"""Helpers for the chapters: quizzes from data files, provenance captions, the run cache.
+"""Helpers for the chapters: quizzes from data files, provenance captions under figures.
+
+(The site's status page, with each chapter's execution time, is build tooling: ``tools/booktools/site.py``.)
 
 Quizzes live in ``chapters/quizzes/<chapter>.yml`` as data (validated by ``tests/test_book.py``)::
 
@@ -138,55 +140,6 @@ def provenance(records: list[dict]) -> str:
     return (f"Runs of this book: scale {', '.join(scales)}, seeds {', '.join(map(str, seeds))}, "
             f"device {'; '.join(devices)}, commit {', '.join(commits)}, data {', '.join(fps)}"
             + (" (JPEG-derived developer copy of CIFAR-10)" if jpeg else "") + ".")
-
-
-CHAPTER_BUDGET_S = 240  # each chapter executes in <= 4 minutes on the 2-core CPU at the quick scale
-BOOK_BUDGET_S = 900  # the whole book in <= 15 minutes
-
-
-def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
-    """(execution time, failed) of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
-    import xml.etree.ElementTree as ET
-
-    times = {}
-    for case in ET.parse(junit_xml).getroot().iter("testcase"):
-        name = case.get("name", "").removesuffix(".ipynb")  # nbmake names a test after its notebook
-        failed = case.find("failure") is not None or case.find("error") is not None
-        times[name] = (float(case.get("time", 0.0)), failed)
-    return times
-
-
-def status_page(junit_xml: str | Path) -> str:
-    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale."""
-    import platform
-    from datetime import datetime, timezone
-
-    import torch
-
-    times = chapter_times(junit_xml)
-    total = sum(t for t, _ in times.values())
-    lines = ["# Build status", "",
-             f"Every chapter was executed for this build (quick scale, {platform.machine()} CPU with "
-             f"{torch.get_num_threads()} threads, torch {torch.__version__}, "
-             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC). Budget: {CHAPTER_BUDGET_S // 60} minutes per "
-             f"chapter, {BOOK_BUDGET_S // 60} for the whole book on a 2-core CPU.", "",
-             "| chapter | execution time | within budget |", "|---|---:|---|"]
-    for name, (t, failed) in sorted(times.items()):
-        ok = "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")
-        lines.append(f"| `{name}` | {t:.0f} s | {ok} |")
-    lines += [f"| **all chapters** | **{total:.0f} s** | {'yes' if total <= BOOK_BUDGET_S else '**no**'} |", "",
-              "Runs are identified by their configuration and trained once: a page that needs a run "
-              "another page already trained reuses it, so the order of the chapters matters for these times."]
-    return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    import sys
-
-    if len(sys.argv) == 4 and sys.argv[1] == "status":
-        Path(sys.argv[3]).write_text(status_page(sys.argv[2]), encoding="utf-8")
-    else:
-        sys.exit("usage: python -m resnet_book.book status NBMAKE_JUNIT.xml OUT.md")
 
 
 def stamp(fig, records: list[dict] | None = None, text: str | None = None):

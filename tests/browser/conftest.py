@@ -66,9 +66,9 @@ def server():
 @pytest.fixture(scope="session")
 def mathjax_dir() -> Path | None:
     """npm's mathjax 3 package (what the site loads from the CDN), fetched once next to the slides' packages."""
-    from resnet_book.slides import npm_package
+    from booktools.npm import npm_package
 
-    return npm_package(*MATHJAX3, ROOT / ".venv" / "share" / "slides-npm")
+    return npm_package(*MATHJAX3)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from sitecheck import BUILD, ROOT, chapters, missing
-from resnet_book.slides import count_slides, deck_name
 
 EXECUTED = sorted((ROOT / "_nbtest" / "chapters").glob("[0-9]*.ipynb"))
 MAX_SLIDES = 150
+SCREEN = (1280, 800)  # what a lecturer projects: every slide must fit it
 
 
 def _sections(cells) -> int:
@@ -22,14 +22,36 @@ def _sections(cells) -> int:
     return len([h for h in re.findall(r"^#{1,2} +(.+)$", src, re.MULTILINE) if not re.match(r"exercise", h, re.I)])
 
 
+def count_slides(deck_html: str) -> int:
+    """Slides and sub-slides of a reveal.js deck: <section>s, less the stacks that hold sub-slides."""
+    return len(re.findall(r"<section\b", deck_html)) - len(re.findall(r"<section\b[^>]*>\s*<section\b", deck_html))
+
+
+def _deck(slides_dir: Path, chapter: str) -> Path:
+    return slides_dir / "chapters" / f"{chapter}.html"
+
+
+def _offline(slides_dir: Path):
+    if not (slides_dir / "_static" / "mathjax" / "es5" / "tex-mml-chtml.js").exists():
+        missing("the decks load MathJax from its CDN (npm was unavailable to `make slides`): no offline test")
+
+
+def _open_deck(new_page, server, deck: Path):
+    page, log = new_page(viewport=SCREEN)
+    page.goto(f"{server}/slides/chapters/{deck.name}", wait_until="load")
+    page.locator(".reveal.ready").wait_for(timeout=15000)  # reveal.js initialised
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")  # formulas typeset
+    return page, log
+
+
 # ---------------------------------------------------------------------------------------------
 # Slides
 
 @pytest.mark.parametrize("nb", EXECUTED or [None], ids=lambda p: p.stem if p else "none")
-def test_each_chapter_has_a_deck_from_its_executed_notebook(slides_dir, nb):
+def test_each_chapter_has_a_deck_from_its_executed_notebook(slides_dir, site, nb):
     if nb is None:
         pytest.fail("no executed notebooks in _nbtest/chapters")
-    deck = slides_dir / deck_name(nb)
+    deck = _deck(slides_dir, nb.stem)
     assert deck.exists(), f"no deck {deck.name}"
     html = deck.read_text(encoding="utf-8")
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
@@ -39,60 +61,92 @@ def test_each_chapter_has_a_deck_from_its_executed_notebook(slides_dir, nb):
     # came from the EXECUTED notebook: its outputs, every figure of it, its quizzes
     outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert outputs, f"{nb.name} has no outputs: not executed"
-    assert "jp-OutputArea-output" in html, f"{deck.name}: no cell output on the slides"
-    images = sum("image/png" in o.get("data", {}) for o in outputs)
-    assert html.count("data:image/png;base64") >= images, f"{deck.name}: figures missing"
+    assert "cell_output" in html, f"{deck.name}: no cell output on the slides"
+    images = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    shown = [c for c in cells if c["cell_type"] == "code"
+             and not {"remove-cell", "remove-output"} & set(c.get("metadata", {}).get("tags", []))]
+    figures = sum("image/png" in o.get("data", {}) for c in shown for o in c.get("outputs", []))
+    assert len(images) >= figures, f"{deck.name}: {figures} figures in the notebook, {len(images)} on the slides"
+    for src in images:
+        assert (deck.parent / src).resolve().is_file(), f"{deck.name}: {src} is missing"
     if any("show_questions" in json.dumps(c.get("outputs", [])) for c in cells):
         assert "show_questions" in html, f"{deck.name}: the quizzes are missing"
-    # the MyST was turned into text: no raw roles or directives left on the slides
+    # Sphinx resolved the MyST: no raw roles or directives left on the slides
     leftovers = re.findall(r"\{(?:cite|numref|glue|term|eq|ref|doc)(?::\w+)?\}`|```\{", html)
     assert not leftovers, f"{deck.name}: raw MyST on the slides: {leftovers[:5]}"
-    # no solutions on the slides
-    assert "{solution}" not in html and "Solution to" not in html
+    # no exercises, no solutions on the slides (the site's solution sentences are nowhere in the deck)
+    assert 'class="solution' not in html and "Solution to" not in html and 'class="exercise' not in html
+    text = re.sub(r"\s+", " ", html)
+    for sol in _blocks(site / "chapters" / f"{nb.stem}.html", "solution"):
+        for sentence in _sentences(sol.split(" ", 4)[-1]):
+            assert sentence not in text, f"{deck.name}: solution text on a slide: {sentence!r}"
+    assert 'id="run-this-chapter"' not in html  # the site's box is not on the slides
 
 
 def test_decks_are_linked_from_the_index_and_load_offline(slides_dir, server, new_page, screenshots):
     index = (slides_dir / "index.html").read_text(encoding="utf-8")
-    decks = sorted(slides_dir.glob("*.slides.html"))
-    assert decks
+    decks = sorted((slides_dir / "chapters").glob("[0-9]*.html"))
+    assert decks and len(decks) == len(EXECUTED)
     for deck in decks:
-        assert f'href="{deck.name}"' in index
-    if not (slides_dir / "_static" / "reveal.js" / "dist" / "reveal.js").exists():
-        missing("the decks link reveal.js on a CDN (npm was unavailable to `make slides`): no offline test")
+        assert f'href="chapters/{deck.name}"' in index
+    assert not list(slides_dir.glob("book/*.html")), "the book's other pages are not decks"
+    _offline(slides_dir)
     for deck in decks:
-        page, log = new_page(viewport=(1280, 800))
-        page.goto(f"{server}/slides/{deck.name}", wait_until="load")
-        page.locator(".reveal.ready").wait_for(timeout=15000)  # reveal.js initialised
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(screenshots / f"slides-{deck.stem.removesuffix('.slides')}.png"))
+        page, log = _open_deck(new_page, server, deck)
+        page.screenshot(path=str(screenshots / f"slides-{deck.stem}.png"))
         assert not log.external, log.external  # the local copies: no request leaves this machine
         assert not log.problems(), "\n".join(log.problems())
-        total = page.evaluate("() => document.querySelectorAll('.slides section').length")
+        total = page.evaluate("() => Reveal.getTotalSlides()")
         assert total >= 3
+        if 'class="math' in deck.read_text(encoding="utf-8"):
+            assert page.locator("mjx-container").count() > 0, f"{deck.name}: MathJax rendered no formula"
         page.keyboard.press("End")  # reveal.js keyboard navigation: the last slide
         page.wait_for_timeout(300)
-        assert page.evaluate("() => location.hash") not in ("", "#/")
+        assert page.evaluate("() => Reveal.getIndices().h === Reveal.getHorizontalSlides().length - 1 && Reveal.getIndices().h > 0"), \
+            f"{deck.name}: End did not move to the last slide"
+
+
+def test_every_slide_of_every_deck_fits_the_screen(slides_dir, server, new_page, screenshots):
+    """What a lecturer projects at 1280×800: no slide's content runs past the bottom of the slide
+    (a quiz's slide with the feedback of any answer shown)."""
+    _offline(slides_dir)
+    too_tall, total = [], 0
+    for deck in sorted((slides_dir / "chapters").glob("[0-9]*.html")):
+        page, log = _open_deck(new_page, server, deck)
+        found = page.evaluate("""() => { const limit = Reveal.getConfig().height, out = [];
+            const slides = Reveal.getSlides();
+            for (const s of slides) { const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v);
+                let height = s.scrollHeight;  // a quiz: also with each answer's feedback shown
+                for (const b of s.querySelectorAll('.MCButton')) { b.click(); height = Math.max(height, s.scrollHeight); }
+                if (height > limit + 1) out.push({h: i.h, v: i.v, height: height,
+                    title: ((s.querySelector('h1, h2, h3') || {}).textContent || '').trim().slice(0, 60)}); }
+            return {n: slides.length, over: out}; }""")
+        total += found["n"]
+        for o in found["over"]:
+            page.evaluate(f"() => Reveal.slide({o['h']}, {o['v']})")
+            page.screenshot(path=str(screenshots / f"slides-too-tall-{deck.stem}-{o['h']}-{o['v']}.png"))
+            too_tall.append(f"{deck.stem} #/{o['h']}/{o['v']} ({o['title']!r}): {o['height']} px > {SCREEN[1]}")
+        assert not log.problems(), "\n".join(log.problems())
+    assert total >= 3 * len(EXECUTED), total
+    assert not too_tall, f"{len(too_tall)} of {total} slides run past the bottom of a 1280×800 screen:\n" + "\n".join(too_tall)
 
 
 def test_a_quiz_on_a_slide_still_answers(slides_dir, server, new_page):
-    deck = next((d for d in sorted(slides_dir.glob("*.slides.html")) if "show_questions" in d.read_text(encoding="utf-8")), None)
+    deck = next((d for d in sorted((slides_dir / "chapters").glob("[0-9]*.html"))
+                 if "show_questions" in d.read_text(encoding="utf-8")), None)
     if deck is None:
-        pytest.skip("no deck has a quiz")
-    if not (slides_dir / "_static" / "reveal.js" / "dist" / "reveal.js").exists():
-        missing("the decks link reveal.js on a CDN (npm was unavailable to `make slides`)")
-    page, log = new_page(viewport=(1280, 800))
-    page.goto(f"{server}/slides/{deck.name}", wait_until="load")
-    page.locator(".reveal.ready").wait_for(timeout=15000)
+        pytest.fail("no deck has a quiz")
+    _offline(slides_dir)
+    page, log = _open_deck(new_page, server, deck)
     # go to the slide that holds the first quiz, then answer it
-    idx = page.evaluate("""() => { const s = document.querySelector('.Quiz').closest('section');
-        const top = s.parentElement.closest('section'), hs = [...document.querySelectorAll('.slides > section')];
-        return top ? [hs.indexOf(top), [...top.querySelectorAll(':scope > section')].indexOf(s)] : [hs.indexOf(s), 0]; }""")
-    page.evaluate(f"() => {{ window.location.hash = '#/{idx[0]}/{idx[1]}'; }}")
-    page.wait_for_timeout(500)
+    page.evaluate("""() => { const i = Reveal.getIndices(document.querySelector('.Quiz').closest('section'));
+        Reveal.slide(i.h, i.v); }""")
+    page.wait_for_timeout(300)
     quiz = page.locator(".Quiz").first
     right = quiz.locator('.MCButton[data-correct="true"]').first
     right.click()
     assert quiz.locator(".Feedback").inner_text().strip().startswith("✔")
+    assert not log.problems(), "\n".join(log.problems())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ title, a box with
 
 It also rewrites the theme's Binder launch button: the site is built from executed ``.ipynb`` copies,
 so the theme would point at ``chapters/NN_topic.ipynb``, a file the repository does not have.
-The logic (what the box says) lives in ``resnet_book.site``; this file only renders it.
+The logic (what the box says) lives in ``booktools.site``; this file only renders it, for the
+site's html builders (the slides leave the box out).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _repo_root(app) -> Path:
 
 
 def _times(app) -> dict:
-    from resnet_book.book import chapter_times
+    from booktools.site import chapter_times
 
     xml = app.config.run_box_nbmake_xml or str(_repo_root(app) / "_build" / "nbmake.xml")
     try:
@@ -50,7 +51,7 @@ def _notebook(path: Path) -> dict:
 
 def _box_html(info: dict, pathto, pagename: str) -> str:
     """One summary line (launch links, times) and the details (commands) in a closed <details>."""
-    from resnet_book.site import fmt_seconds
+    from booktools.site import fmt_seconds
 
     e = html.escape
     ch, source = info["chapter"], info["source"]
@@ -127,9 +128,9 @@ def _fix_launch_urls(buttons, pagename: str, source_suffix: str) -> None:
 
 
 def _on_page(app, pagename, templatename, context, doctree):
-    if not pagename.startswith("chapters/") or doctree is None:
+    if not pagename.startswith("chapters/") or doctree is None or app.builder.name not in ("html", "dirhtml"):
         return
-    from resnet_book.site import repository, run_box_info
+    from booktools.site import repository, run_box_info
 
     root = _repo_root(app)
     source = next((s for s in (".py", ".ipynb", ".md") if (root / f"{pagename}{s}").exists()), None)

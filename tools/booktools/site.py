@@ -1,13 +1,16 @@
-"""Staging the site from the executed notebooks, and what the "Run this chapter" box says.
+"""Staging the site from the executed notebooks, the status page, and what the "Run this chapter" box says.
 
-``python -m resnet_book.site stage SITE [--student]`` lays out a folder that ``jupyter-book build``
-turns into the site WITHOUT executing anything: ``_config.yml`` (execution off; ``--student`` also
-hides the exercise solutions), ``_toc.yml``, ``book/`` with the generated status page, and the
-executed chapter notebooks from ``_nbtest/chapters``. Each staged notebook gets a hidden first cell
-(tag ``remove-cell``: not on the page, but in the ``.ipynb`` the page offers for download) that
-installs the course when the notebook runs on Colab, so "download, then upload to Colab" works.
+``python -m booktools.site stage SITE [--student]`` (``PYTHONPATH=tools``, as the Makefile runs it)
+lays out a folder that ``jupyter-book build`` turns into the site WITHOUT executing anything:
+``_config.yml`` (execution off; ``--student`` also hides the exercise solutions), ``_toc.yml``,
+``book/`` with the generated status page (``status_page``: each chapter's execution time from
+nbmake's JUnit XML), and the executed chapter notebooks from ``_nbtest/chapters``. Each staged
+notebook gets a hidden first cell (tag ``remove-cell``: not on the page, but in the ``.ipynb`` the
+page offers for download) that installs the course when the notebook runs on Colab, so "download,
+then upload to Colab" works. It installs the package with its ``course`` extra (pyproject.toml):
+what the chapters import, none of the site's build tools.
 
-``run_box_info(...)`` collects what ``book/_ext/run_box.py`` prints at the top of every chapter:
+``run_box_info(...)`` collects what ``booktools/run_box.py`` prints at the top of every chapter:
 launch links, local commands, the measured CPU time of this build (``_build/nbmake.xml``) and, for
 the experiments a chapter declares, their paper-scale commands and estimated GPU time.
 
@@ -44,8 +47,7 @@ import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("resnet_book") is None:
     if not os.path.isdir("resnet-book"):
         subprocess.run(["git", "clone", "--depth", "1", "--branch", "{branch}", "{repo}", "resnet-book"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "resnet-book",
-                    "jupyterquiz==2.9.6.4", "pyyaml", "myst-nb", "matplotlib"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "resnet-book[course]"], check=True)
     sys.path.insert(0, os.path.abspath("resnet-book/src"))
 '''
 
@@ -195,6 +197,46 @@ def strip_solutions(markdown: str) -> str:
     return "".join(out)
 
 
+CHAPTER_BUDGET_S = 240  # each chapter executes in <= 4 minutes on the 2-core CPU at the quick scale
+BOOK_BUDGET_S = 900  # the whole book in <= 15 minutes
+
+
+def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
+    """(execution time, failed) of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
+    import xml.etree.ElementTree as ET
+
+    times = {}
+    for case in ET.parse(junit_xml).getroot().iter("testcase"):
+        name = case.get("name", "").removesuffix(".ipynb")  # nbmake names a test after its notebook
+        failed = case.find("failure") is not None or case.find("error") is not None
+        times[name] = (float(case.get("time", 0.0)), failed)
+    return times
+
+
+def status_page(junit_xml: str | Path) -> str:
+    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale."""
+    import platform
+    from datetime import datetime, timezone
+
+    import torch
+
+    times = chapter_times(junit_xml)
+    total = sum(t for t, _ in times.values())
+    lines = ["# Build status", "",
+             f"Every chapter was executed for this build (quick scale, {platform.machine()} CPU with "
+             f"{torch.get_num_threads()} threads, torch {torch.__version__}, "
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC). Budget: {CHAPTER_BUDGET_S // 60} minutes per "
+             f"chapter, {BOOK_BUDGET_S // 60} for the whole book on a 2-core CPU.", "",
+             "| chapter | execution time | within budget |", "|---|---:|---|"]
+    for name, (t, failed) in sorted(times.items()):
+        ok = "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")
+        lines.append(f"| `{name}` | {t:.0f} s | {ok} |")
+    lines += [f"| **all chapters** | **{total:.0f} s** | {'yes' if total <= BOOK_BUDGET_S else '**no**'} |", "",
+              "Runs are identified by their configuration and trained once: a page that needs a run "
+              "another page already trained reuses it, so the order of the chapters matters for these times."]
+    return "\n".join(lines) + "\n"
+
+
 TIMES_MARKER = "<!-- resnet_book: chapter-times -->"
 
 
@@ -239,6 +281,7 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         assert n == 1, "_config.yml: expected a sphinx 'config:' section"
     (site / "_config.yml").write_text(text, encoding="utf-8")
     (site / "src").symlink_to(root / "src")  # literalinclude ../src/... from chapters/
+    (site / "tools").symlink_to(root / "tools")  # the local Sphinx extensions (_config.yml)
     repo_url, branch = repository(yaml.safe_load(text))
     staged = []
     for nbp in sorted(notebooks.glob("[0-9]*.ipynb")):
@@ -255,8 +298,6 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         staged.append(out)
     times = None
     if nbmake_xml and Path(nbmake_xml).exists():
-        from resnet_book.book import chapter_times, status_page
-
         (site / "book" / "status.md").write_text(status_page(nbmake_xml), encoding="utf-8")
         times = chapter_times(nbmake_xml)
     # pages that show the measured times (the lecture plan) carry a marker that becomes a table
@@ -269,7 +310,7 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m resnet_book.site")
+    p = argparse.ArgumentParser(prog="python -m booktools.site")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("stage", help="lay out a site folder from the executed notebooks (no execution)")
     s.add_argument("site")

@@ -1,0 +1,245 @@
+"""Reveal.js decks from the site's own Sphinx build: the course's slide rules for ``sphinx-revealjs``.
+
+``make slides`` runs ``jupyter-book build _build/site --builder custom --custom-builder revealjs`` on
+the folder that ``make html`` staged and built. This extension is loaded in every build, so the
+environment Sphinx saved for the site matches and is reused: nothing is read or executed again, and
+citations, figure and equation numbers, glue, roles and included code come out as on the site.
+Only the revealjs builder's output changes, by these rules:
+
+- ``#`` and ``##`` headings start a slide, ``###`` a sub-slide (sphinx-revealjs's sections);
+- a section taller than a slide goes on over more slides under the same title (heights estimated
+  by ``height``; ``tests/browser/test_builds.py`` measures every slide at 1280×800); a list or box
+  that alone is too tall is cut between its items;
+- every figure and every quiz question (still clickable) gets a slide of its own, unless the slide
+  so far holds only a heading and a line or two; figures are scaled to the slide (``static/slides.css``);
+- code: inputs the site hides, code longer than ``MAX_CODE_LINES`` lines and the code that draws a
+  figure or shows a quiz move to the speaker notes (``S``), their output stays; included code
+  longer than twice that becomes a pointer to its file;
+- exercises and solutions are left out (homework; the site has them), as is the "Exercises" section;
+- links to other pages become text: a deck is one page, projected.
+
+The decks load reveal.js from sphinx-revealjs's wheel and MathJax 3 from npm's package (fetched once,
+``booktools.npm``), both copied beside them, so they work offline; without npm MathJax comes from
+its CDN, as on the site. Other pages of the book are not made into decks; ``index.html`` lists the decks.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx_revealjs.nodes import revealjs_break
+
+MAX_CODE_LINES = 12  # longer code cells keep only their output on slides
+SLIDE_H, TITLE_H = 800, 90  # the slide (reveal.js config below) and its heading, in slide pixels
+LINE_H, LINE_CHARS, CODE_LINE_H = 34, 88, 21  # prose: a line's height and length at 26 px; code at 0.6 em
+FIGURE_H, QUIZ_H = 600, 520  # a figure (CSS caps its image at 520 px, caption below); a quiz with feedback
+NEARLY_EMPTY = 120  # a figure or quiz shares a slide only with this much above it (a heading, a line)
+MATHJAX = ("mathjax", "3.2.2")
+MATHJAX_FILES = ("es5/tex-mml-chtml.js", "es5/output/chtml/fonts/woff-v2", "es5/input/tex/extensions", "LICENSE")
+STATIC = Path(__file__).resolve().parent / "static"
+ROOT = STATIC.parents[2]  # the checkout
+SKIPPED_SECTIONS = re.compile(r"^(exercises?|homework|solutions?)\b", re.IGNORECASE)
+REVEAL = {"width": 1280, "height": SLIDE_H, "margin": 0.04, "center": False, "hash": True,
+          "slideNumber": "c/t", "transition": "none"}
+
+
+def _is(node, nb_element: str) -> bool:
+    return isinstance(node, nodes.container) and node.get("nb_element") == nb_element
+
+
+def _homework(node) -> bool:
+    return type(node).__module__.startswith("sphinx_exercise") or (
+        isinstance(node, nodes.section) and bool(SKIPPED_SECTIONS.match(node[0].astext() if node.children else "")))
+
+
+def is_quiz(node) -> bool:
+    return any("show_questions" in r.astext() for r in node.findall(nodes.raw))
+
+
+def own_slide(node) -> bool:
+    """Figures and quizzes get a slide of their own."""
+    return bool(list(node.findall(nodes.image))) or is_quiz(node)
+
+
+def height(node) -> int:
+    """Rough height of ``node`` on a slide, in slide pixels (the CSS of ``static/slides.css``)."""
+    if own_slide(node):
+        return QUIZ_H if is_quiz(node) else FIGURE_H
+    if isinstance(node, (nodes.literal_block, nodes.doctest_block)):
+        return min(len(node.astext().splitlines()), 20) * CODE_LINE_H + 24
+    if isinstance(node, nodes.math_block):  # display maths: about 2.5 lines of prose per row of the formula
+        return 85 * (1 + node.astext().count("\\\\")) + 40
+    if isinstance(node, nodes.raw):  # an HTML table (speaker notes take no room)
+        return 32 * node.astext().count("<tr") + 20 if "<tr" in node.astext() and "notes" not in node.astext() else 0
+    if isinstance(node, nodes.table):  # rows of wrapped cells at 0.7 em, columns sharing the slide's width
+        rows = list(node.findall(nodes.row))
+        chars = 1200 / max([len(r.children) for r in rows] + [1]) / 10
+        return sum(24 * max([math.ceil(len(c.astext()) / chars) for c in r.children] + [1]) + 8 for r in rows) + 30
+    if isinstance(node, (nodes.target, nodes.comment, nodes.system_message)) or _is(node, "cell_code_output") and \
+            not node.children:
+        return 0
+    if isinstance(node, nodes.TextElement):  # paragraphs, rubrics, captions: wrapped lines
+        return math.ceil(len(node.astext()) / LINE_CHARS) * LINE_H + 14
+    pad = 40 if isinstance(node, (nodes.Admonition, nodes.block_quote)) else 8  # a box: its title, padding
+    return sum(height(c) for c in node.children) + pad
+
+
+def _split(node, room: int) -> list:
+    """A list or box too tall for one slide, cut between its items: parts that each fit in ``room``."""
+    parts, current, used, done = [], node.copy(), 0, 0
+    title = [c for c in node.children if isinstance(c, nodes.title)]
+    current.extend(t.deepcopy() for t in title)
+    for item in [c for c in node.children if not isinstance(c, nodes.title)]:
+        h = height(item)
+        if used and used + h > room:
+            parts.append(current)
+            current, used = node.copy(), 0
+            current.extend(t.deepcopy() for t in title)
+            if isinstance(node, nodes.enumerated_list):  # numbering goes on
+                current["start"] = node.get("start", 1) + done
+        current.append(item)
+        used, done = used + h, done + 1
+    return parts + [current]
+
+
+def _one_question_each(cell) -> None:
+    """A quiz of several questions becomes one quiz per question (a slide each): jupyterquiz's
+    ``var questions<ID>=[...]`` is cut into single questions, each under an ID of its own."""
+    js = next((r for r in cell.findall(nodes.raw) if "show_questions" in r.astext()), None)
+    m = js and re.search(r"var questions(\w+)=", js.astext())
+    questions, end = json.JSONDecoder().raw_decode(js.astext(), m.end()) if m else ([], 0)
+    copies = []
+    for k, question in enumerate(questions if len(questions) > 1 else []):
+        copy = cell.deepcopy()
+        for raw in list(copy.findall(nodes.raw)):
+            text = raw.astext()
+            if text == js.astext():
+                text = text[:m.end()] + json.dumps([question]) + text[end:]
+            raw.replace_self(nodes.raw("", text.replace(m.group(1), f"{m.group(1)}{k}"), format="html"))
+        copies.append(copy)
+    if copies:
+        cell.replace_self(copies)
+
+
+def paginate(section) -> None:
+    """Insert slide breaks into ``section`` where its content would run past the bottom of the slide."""
+    room, used = SLIDE_H - TITLE_H, 0
+    for child in list(section.children):  # first, lists and boxes too tall for any slide are cut
+        if isinstance(child, (nodes.bullet_list, nodes.enumerated_list, nodes.Admonition)) and height(child) > room:
+            child.replace_self(_split(child, room))
+    for child in list(section.children):
+        if isinstance(child, (nodes.title, nodes.section, nodes.target)):
+            continue
+        h = height(child)
+        if used and (used + h > room or (own_slide(child) and used > NEARLY_EMPTY)):
+            section.insert(section.index(child), revealjs_break())
+            used = 0
+        used += room if own_slide(child) else h  # nothing joins a figure or quiz on its slide
+
+
+def _trim_code(cell) -> None:
+    """Hidden inputs, long code and the code of figures and quizzes go to the speaker notes; the output stays."""
+    hidden = cell.attributes.pop("hide_mode", None) in ("input", "input+output", "all")  # not folded on slides
+    for s in [c for c in cell.children if _is(c, "cell_code_source")]:
+        if hidden or len(s.astext().strip().splitlines()) > MAX_CODE_LINES or own_slide(cell):
+            cell.replace(s, nodes.raw("", f'<aside class="notes"><pre>{html.escape(s.astext())}</pre></aside>',
+                                      format="html"))
+
+
+def apply_rules(document) -> None:
+    for node in list(document.findall(_homework)):
+        node.parent.remove(node)
+    for cell in list(document.findall(lambda n: _is(n, "cell_code"))):
+        _trim_code(cell)
+        if is_quiz(cell):
+            _one_question_each(cell)
+    for block in list(document.findall(nodes.literal_block)):  # included code
+        if block.get("source") and len(block.astext().splitlines()) > 2 * MAX_CODE_LINES:
+            where = Path(block["source"]).resolve()
+            name = where.relative_to(ROOT).as_posix() if where.is_relative_to(ROOT) else where.name
+            block.replace_self(nodes.paragraph("", "", nodes.emphasis("", "Code on the site: "), nodes.literal("", name)))
+    for ref in list(document.findall(nodes.reference)):
+        if ref.get("internal") or ref.get("refid"):
+            ref.replace_self(nodes.inline("", "", *ref.children))
+    for section in list(document.findall(nodes.section)):
+        paginate(section)
+
+
+class SlideRules(SphinxPostTransform):
+    default_priority = 150  # references and glue resolved (<= 10), myst-nb not yet folding inputs (199)
+    builders = ("revealjs",)
+
+    def run(self, **kwargs):
+        if self.env.docname.startswith("chapters/"):
+            apply_rules(self.document)
+
+
+def _configure(app, config) -> None:
+    """The decks' look, for every build: the site's environment then serves the slides too."""
+    from myst_nb.core.render import base_render_priority
+
+    config.revealjs_style_theme = "white"
+    config.revealjs_static_path = [str(STATIC)]
+    config.revealjs_css_files = ["slides.css"]
+    config.revealjs_script_conf = dict(REVEAL)
+    config.revealjs_script_plugins = [{"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"}]
+    config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides,  # outputs as on the html site
+                                         *(("revealjs", m, p) for m, p in base_render_priority()["html"].items())]
+
+
+def _offline(app) -> None:
+    if app.builder.name == "revealjs":
+        from booktools.npm import npm_package
+
+        app.builder.copysource = False
+        app.config.html_theme_options = {}  # the site theme's launch and source buttons: not on slides
+        app._rb_mathjax = npm_package(*MATHJAX)
+        if app._rb_mathjax:  # loaded before the quizzes' scripts run (they typeset with it after 500 ms)
+            app.config.mathjax_path, app.config.mathjax_options = "mathjax/es5/tex-mml-chtml.js", {"defer": None}
+
+
+def _drop_site_scripts(app, context) -> None:
+    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own only."""
+    app.builder._js_files.clear()
+    app.builder._orig_js_files.clear()
+
+
+def _finish(app, exception) -> None:
+    if exception or app.builder.name != "revealjs":
+        return
+    out = Path(app.outdir)
+    if getattr(app, "_rb_mathjax", None):
+        for part in MATHJAX_FILES:
+            src, dest = app._rb_mathjax / part, out / "_static" / "mathjax" / part
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(src, dest, dirs_exist_ok=True) if src.is_dir() else shutil.copy2(src, dest)
+    decks = sorted(d for d in app.env.found_docs if d.startswith("chapters/"))
+    for page in out.glob("**/*.html"):  # the book's other pages are not decks
+        if page.relative_to(out).with_suffix("").as_posix() not in decks and not page.is_relative_to(out / "_static"):
+            page.unlink()
+    for folder in sorted(out.glob("**/"), reverse=True):
+        if folder != out and not any(folder.iterdir()):
+            folder.rmdir()
+    items = "\n".join(f'<li><a href="{d}.html">{html.escape(app.env.titles[d].astext())}</a></li>' for d in decks)
+    (out / "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title><link rel="icon" '
+        'href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Arrows move between slides, '
+        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n",
+        encoding="utf-8")
+
+
+def setup(app):
+    app.setup_extension("sphinx_revealjs")
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _offline)
+    app.connect("revealjs:ready-for-writing", _drop_site_scripts)
+    app.connect("build-finished", _finish)
+    app.add_post_transform(SlideRules)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

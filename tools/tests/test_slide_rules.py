@@ -1,0 +1,183 @@
+"""The slide rules (booktools.slides) on hand-made doctrees, and a real two-builder Sphinx build.
+
+The decks of the book themselves are tested in a browser by ``tests/browser/test_builds.py``
+(every slide of every deck fits 1280×800, quizzes answer, decks load offline).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
+from sphinx_revealjs.nodes import revealjs_break
+
+from booktools import slides
+
+QUIZ_JS = nodes.raw("", "function show_questions(){}", format="html")
+
+
+def _doc(*sections):
+    doc = new_document("t", get_default_settings(Parser))
+    doc.extend(sections)
+    return doc
+
+
+def _section(title, *children):
+    return nodes.section("", nodes.title("", title), *children, ids=[title.lower().replace(" ", "-")])
+
+
+def _para(chars=80):
+    return nodes.paragraph("", "word " * (chars // 5))
+
+
+def _cell(source_lines=2, *outputs, hide=None):
+    cell = nodes.container(nb_element="cell_code", classes=["cell"])
+    cell += nodes.container("", nodes.literal_block("", "\n".join(f"x{i} = {i}" for i in range(source_lines))),
+                            nb_element="cell_code_source")
+    cell += nodes.container("", *outputs, nb_element="cell_code_output")
+    if hide:
+        cell["hide_mode"] = hide
+    return cell
+
+
+def _figure():
+    return nodes.figure("", nodes.image(uri="x.png"), nodes.caption("", "A curve."))
+
+
+def _kinds(section):
+    return ["break" if isinstance(c, revealjs_break) else type(c).__name__ for c in section.children]
+
+
+def test_figures_and_quizzes_get_their_own_slide_unless_the_slide_holds_only_a_heading():
+    sec = _section("Section", _cell(3, _figure()), _para(600), _cell(2, QUIZ_JS.deepcopy()), _para(), _para())
+    slides.apply_rules(_doc(sec))
+    # the figure right under the heading stays; prose after it, the quiz and the text after it move on
+    assert _kinds(sec) == ["title", "container", "break", "paragraph", "break", "container", "break",
+                           "paragraph", "paragraph"]
+    cells = [c for c in sec.children if isinstance(c, nodes.container)]
+    assert all(not any(x.get("nb_element") == "cell_code_source" for x in c.children) for c in cells)  # no code
+
+
+def test_long_prose_goes_on_over_more_slides_and_code_rules():
+    sec = _section("Long", *[_para(700) for _ in range(8)],
+                   _cell(slides.MAX_CODE_LINES + 5, nodes.literal_block("", "done")),  # long: output only
+                   _cell(3, nodes.literal_block("", "(2, 3)")),  # short: shown
+                   _cell(3, nodes.literal_block("", "ok"), hide="input"))  # hidden on the site: output only
+    slides.apply_rules(_doc(sec))
+    kinds = _kinds(sec)
+    assert 2 <= kinds.count("break") <= 5, kinds
+    assert kinds.index("break") > 2  # a slide holds a few paragraphs
+    sources = [len([x for x in c.children if x.get("nb_element") == "cell_code_source"])
+               for c in sec.children if isinstance(c, nodes.container)]
+    assert sources == [0, 1, 0]
+    assert all("hide_mode" not in c for c in sec.findall(nodes.container))
+
+
+def test_a_list_too_tall_for_a_slide_is_cut_between_items():
+    items = [nodes.list_item("", _para(300)) for _ in range(14)]
+    sec = _section("List", nodes.bullet_list("", *items))
+    slides.apply_rules(_doc(sec))
+    lists = [c for c in sec.children if isinstance(c, nodes.bullet_list)]
+    assert len(lists) >= 2 and sum(len(lst.children) for lst in lists) == 14
+    assert all(slides.height(lst) <= slides.SLIDE_H - slides.TITLE_H for lst in lists)
+    assert "break" in _kinds(sec)
+
+
+def test_exercises_solutions_and_links_to_other_pages_are_left_out():
+    from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
+
+    ex = exercise_enumerable_node("", _para(), label="ex-1")
+    sol = solution_node("", _para(), label="sol-1")
+    link = nodes.paragraph("", "", nodes.reference("", "Fig. 2.1", internal=True, refuri="../b.html#x"),
+                           nodes.Text(" and "), nodes.reference("", "the paper", refuri="https://arxiv.org/abs/1512.03385"))
+    intro = _section("Intro", link, ex, sol)
+    homework = _section("Exercises", _para(), ex.deepcopy())
+    card = _section("Knowledge card", nodes.admonition("", nodes.title("", "Card"), _para()))
+    doc = _doc(intro, homework, card)
+    slides.apply_rules(doc)
+    assert [s[0].astext() for s in doc.findall(nodes.section)] == ["Intro", "Knowledge card"]
+    assert not list(doc.findall(exercise_enumerable_node)) and not list(doc.findall(solution_node))
+    refs = list(doc.findall(nodes.reference))
+    assert [r["refuri"] for r in refs] == ["https://arxiv.org/abs/1512.03385"]  # the outside link stays
+    assert "Fig. 2.1 and the paper" in link.astext()
+
+
+def test_long_included_code_becomes_a_pointer_to_its_file():
+    code = nodes.literal_block("", "\n".join(f"line {i}" for i in range(3 * slides.MAX_CODE_LINES)),
+                               source=str(Path(slides.__file__).resolve().parents[2] / "src/resnet_book/models/blocks.py"))
+    short = nodes.literal_block("", "a = 1", source="x.py")
+    sec = _section("Code", code, short)
+    slides.apply_rules(_doc(sec))
+    assert sec.children[1].astext() == "Code on the site: src/resnet_book/models/blocks.py"
+    assert sec.children[2] is short
+
+
+def test_the_site_and_the_decks_come_from_one_read(tmp_path):
+    """html, then revealjs on the same doctrees: the second build reads nothing, and the deck follows the rules."""
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    tools = Path(slides.__file__).resolve().parents[1]
+    (src / "conf.py").write_text(textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(tools)!r})
+        extensions = ["myst_nb", "sphinx_exercise", "booktools.slides"]
+        numfig = True
+        nb_execution_mode = "off"
+        exclude_patterns = ["_build"]
+        """))
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nchapters/01_a\n```\n")
+    nb = {"nbformat": 4, "nbformat_minor": 4, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Chapter A\n\nSee {numref}`fig-a`.\n\n## Figure"},
+        {"cell_type": "code", "metadata": {"mystnb": {"figure": {"caption": "A dot.", "name": "fig-a"}}},
+         "execution_count": 1, "source": "plot()", "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
+             "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+             "text/plain": "<Figure>"}}]},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Exercises\n\n```{exercise}\n:label: ex-a\nDo it.\n```\n\n"
+                                                             "```{solution} ex-a\nThe secret answer.\n```"}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                       "language_info": {"name": "python"}}}
+    (src / "chapters" / "01_a.ipynb").write_text(json.dumps(nb))
+    build = tmp_path / "_build"
+
+    def sphinx(builder):
+        r = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-W", "-d", str(build / ".doctrees"),
+                            str(src), str(build / builder)], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+        return r.stdout
+
+    assert re.search(r"reading sources\.\.\. \[ *\d+%\] chapters/01_a", sphinx("html"))
+    out = sphinx("revealjs")
+    assert "updating environment: 0 added, 0 changed, 0 removed" in out, out  # the site's environment served the decks
+    deck = (build / "revealjs" / "chapters" / "01_a.html").read_text()
+    assert "Fig. 1" in deck and "<img" in deck and "A dot." in deck  # numbered by Sphinx, figure and caption
+    assert "The secret answer" not in deck and "Do it." not in deck
+    assert deck.count("plot()") == 1 and '<aside class="notes"><pre>plot()</pre></aside>' in deck  # code: notes only
+    assert len(re.findall(r"<section", deck)) >= 3
+    assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
+    assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
+    site = (build / "html" / "chapters" / "01_a.html").read_text()
+    assert "The secret answer" in site and "revealjs" not in site.lower()  # the site is not touched
+
+
+def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
+    questions = [{"question": f"Q{i}?", "type": "multiple_choice", "answers": []} for i in range(3)]
+    div = nodes.raw("", '<div id="AbCdEfGhIjKl" data-numquestions="1000000"></div><style>#AbCdEfGhIjKl {}</style>',
+                    format="html")
+    js = nodes.raw("", f"<script>var questionsAbCdEfGhIjKl={json.dumps(questions)}function show_questions(){{}}\n"
+                       'show_questions(questionsAbCdEfGhIjKl, document.getElementById("AbCdEfGhIjKl"));</script>',
+                   format="html")
+    sec = _section("Quiz", _para(600), _cell(1, div, js))
+    slides.apply_rules(_doc(sec))
+    quizzes = [c for c in sec.children if isinstance(c, nodes.container)]
+    assert len(quizzes) == 3 and _kinds(sec).count("break") == 3  # after the text, then one slide each
+    for k, quiz in enumerate(quizzes):
+        text = "".join(r.astext() for r in quiz.findall(nodes.raw))
+        assert f"var questionsAbCdEfGhIjKl{k}=" in text and f'id="AbCdEfGhIjKl{k}"' in text
+        assert f"Q{k}?" in text and all(f"Q{j}?" not in text for j in range(3) if j != k)
