@@ -44,22 +44,30 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def one(model_name: str, amp: bool, compile: bool, steps: int, profile: bool) -> dict:
+def one(model_name: str, amp: bool, compile: bool, steps: int, profile: bool, device: str = "cpu") -> dict:
     """Time ``steps`` training steps in this process (after warm-up, and compiling if asked)."""
     from resnet_book.models import get_model
     from resnet_book.train import train_step
 
+    dev = torch.device(device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.manual_seed(0)
-    model = get_model(model_name).to(memory_format=torch.channels_last)
+    model = get_model(model_name).to(dev, memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     step_model = torch.compile(model) if compile else model
-    x = torch.randn(128, 3, 32, 32).contiguous(memory_format=torch.channels_last)
-    y = torch.randint(0, 10, (128,))
+    x = torch.randn(128, 3, 32, 32, device=dev).contiguous(memory_format=torch.channels_last)
+    y = torch.randint(0, 10, (128,), device=dev)
     t0 = time.perf_counter()
-    for _ in range(3):  # warm-up: oneDNN primitives, the compile
+    for _ in range(3):  # warm-up: oneDNN/cuDNN primitives, the compile
         train_step(step_model, opt, x, y, amp)
+    sync()
     warm = time.perf_counter() - t0
-    times = [_timed(lambda: train_step(step_model, opt, x, y, amp)) for _ in range(steps)]
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter()
+        train_step(step_model, opt, x, y, amp)
+        sync()
+        times.append(time.perf_counter() - t)
     out = {"img_s": 128 / statistics.median(times), "warmup_s": warm, "threads": torch.get_num_threads()}
     if profile:
         from torch.profiler import ProfilerActivity
@@ -88,12 +96,13 @@ PROFILE_GROUPS = {
 }
 
 
-def spawn(model_name: str, amp: bool, compile: bool, steps: int, threads: int, copies: int, profile: bool) -> list[dict]:
+def spawn(model_name: str, amp: bool, compile: bool, steps: int, threads: int, copies: int, profile: bool,
+          device: str = "cpu") -> list[dict]:
     """Run ``copies`` fresh processes at once, each with ``threads`` threads; their results."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     cmd = [sys.executable, os.path.join(HERE, "cpu_scale.py"), "--one", model_name, "--steps", str(steps),
-           "--threads", str(threads)] + (["--amp"] if amp else []) + (["--compile"] if compile else []) \
-        + (["--profile"] if profile else [])
+           "--threads", str(threads), "--device", device] + (["--amp"] if amp else []) \
+        + (["--compile"] if compile else []) + (["--profile"] if profile else [])
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
              for _ in range(copies)]
     results = []
@@ -116,11 +125,12 @@ def main() -> None:
     p.add_argument("--amp", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--compile", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
         if args.threads:
             torch.set_num_threads(args.threads)
-        print(json.dumps(one(args.one, args.amp, args.compile, args.steps, args.profile)))
+        print(json.dumps(one(args.one, args.amp, args.compile, args.steps, args.profile, args.device)))
         return
 
     from resnet_book.analysis import count_flops
