@@ -9,7 +9,7 @@ Only the revealjs builder's output changes, by these rules:
 - ``#`` and ``##`` headings start a slide, ``###`` a sub-slide (sphinx-revealjs's sections);
 - a section taller than a slide goes on over more slides under the same title (heights estimated
   by ``height``; ``tests/browser/test_builds.py`` measures every slide at 1280×800); a list or box
-  that alone is too tall is cut between its items;
+  that alone is too tall is cut between its items, a table between its rows (header repeated);
 - every figure and every quiz question (still clickable) gets a slide of its own, unless the slide
   so far holds only a heading and a line or two; figures are scaled to the slide (``static/slides.css``);
 - code: inputs the site hides, code longer than ``MAX_CODE_LINES`` lines and the code that draws a
@@ -79,9 +79,7 @@ def height(node) -> int:
     if isinstance(node, nodes.raw):  # an HTML table (speaker notes take no room)
         return 32 * node.astext().count("<tr") + 20 if "<tr" in node.astext() and "notes" not in node.astext() else 0
     if isinstance(node, nodes.table):  # rows of wrapped cells at 0.7 em, columns sharing the slide's width
-        rows = list(node.findall(nodes.row))
-        chars = 1200 / max([len(r.children) for r in rows] + [1]) / 10
-        return sum(24 * max([math.ceil(len(c.astext()) / chars) for c in r.children] + [1]) + 8 for r in rows) + 30
+        return sum(_row_h(r, _cols(node)) for r in node.findall(nodes.row)) + 30
     if isinstance(node, (nodes.target, nodes.comment, nodes.system_message)) or _is(node, "cell_code_output") and \
             not node.children:
         return 0
@@ -89,6 +87,44 @@ def height(node) -> int:
         return math.ceil(len(node.astext()) / LINE_CHARS) * LINE_H + 14
     pad = 40 if isinstance(node, (nodes.Admonition, nodes.block_quote)) else 8  # a box: its title, padding
     return sum(height(c) for c in node.children) + pad
+
+
+def _cols(table) -> int:
+    return max([len(r.children) for r in table.findall(nodes.row)] + [1])
+
+
+def _row_h(row, cols: int) -> int:
+    return 24 * max([math.ceil(len(c.astext()) / (120 / cols)) for c in row.children] + [1]) + 8
+
+
+def _split_table(child, room: int) -> None:
+    """A table taller than a slide, cut between its body rows (the header repeated on each part): ``child``
+    becomes one copy per part; the text around the table goes with the first part (before) and the last (after)."""
+    table = next((t for t in child.findall(nodes.table) if height(t) > room), None)
+    body = table and next(iter(table.findall(nodes.tbody)), None)
+    if body is None:
+        return
+    where, cols = list(child.findall(nodes.table)).index(table), _cols(table)
+    fixed = height(table) - sum(_row_h(r, cols) for r in body.children)  # header and margins
+    chunks, used = [[]], fixed
+    for row in body.children:
+        if chunks[-1] and used + _row_h(row, cols) > room:
+            chunks, used = chunks + [[]], fixed
+        chunks[-1].append(row)
+        used += _row_h(row, cols)
+    copies = []
+    for k, chunk in enumerate(chunks):
+        copy = child.deepcopy()
+        part = list(copy.findall(nodes.table))[where]
+        rows = next(iter(part.findall(nodes.tbody)))
+        rows.children = []
+        rows.extend(r.deepcopy() for r in chunk)
+        if part is not copy:
+            at, last = part.parent.index(part), len(chunks) - 1
+            part.parent.children = [c for i, c in enumerate(part.parent.children)
+                                    if i == at or (i < at and k == 0) or (i > at and k == last)]
+        copies.append(copy)
+    child.replace_self(copies)
 
 
 def _split(node, room: int) -> list:
@@ -131,7 +167,10 @@ def _one_question_each(cell) -> None:
 def paginate(section) -> None:
     """Insert slide breaks into ``section`` where its content would run past the bottom of the slide."""
     room, used = SLIDE_H - TITLE_H, 0
-    for child in list(section.children):  # first, lists and boxes too tall for any slide are cut
+    for child in list(section.children):  # first, tables, lists and boxes too tall for any slide are cut
+        if not isinstance(child, (nodes.title, nodes.section)):
+            _split_table(child, room)
+    for child in list(section.children):
         if isinstance(child, (nodes.bullet_list, nodes.enumerated_list, nodes.Admonition)) and height(child) > room:
             child.replace_self(_split(child, room))
     for child in list(section.children):

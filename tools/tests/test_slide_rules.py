@@ -91,6 +91,30 @@ def test_a_list_too_tall_for_a_slide_is_cut_between_items():
     assert "break" in _kinds(sec)
 
 
+def _table(rows, cols=4):
+    def row(text):
+        return nodes.row("", *[nodes.entry("", nodes.paragraph("", text)) for _ in range(cols)])
+    group = nodes.tgroup("", *[nodes.colspec(colwidth=1) for _ in range(cols)], cols=cols)
+    group += nodes.thead("", row("head"))
+    group += nodes.tbody("", *[row(f"row {i} " + "word " * 8) for i in range(rows)])
+    return nodes.table("", group)
+
+
+def test_a_table_too_tall_for_a_slide_is_cut_between_rows_with_its_header():
+    cell = _cell(2, _para(), _table(30), _para())  # a Markdown output: text, table, text
+    sec = _section("Table", cell)
+    slides.apply_rules(_doc(sec))
+    tables = list(sec.findall(nodes.table))
+    assert len(tables) >= 2 and "break" in _kinds(sec)
+    assert all(slides.height(t) <= slides.SLIDE_H - slides.TITLE_H for t in tables)
+    assert all(t.findall(nodes.thead) for t in tables)
+    body = [r.astext().split()[1] for t in tables for r in t.findall(nodes.row) if r.parent.tagname == "tbody"]
+    assert body == [str(i) for i in range(30)]  # every row once, in order
+    outputs = [c for c in sec.findall(lambda n: slides._is(n, "cell_code_output"))]
+    assert [len(list(o.findall(nodes.paragraph))) - 4 * len(list(o.findall(nodes.row))) for o in outputs] == \
+        [1] + [0] * (len(outputs) - 2) + [1]  # the text before with the first part, after with the last
+
+
 def test_exercises_solutions_and_links_to_other_pages_are_left_out():
     from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
