@@ -17,6 +17,7 @@ import numpy as np
 from . import experiments as ex
 from . import report as rp
 from . import reference
+from .models import display_name
 from .results import RecordError, load_records
 
 
@@ -48,11 +49,8 @@ def paper_scale_note(name: str, records: list[dict] | None = None) -> str:
 
 
 def label(name: str) -> str:
-    """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup``."""
-    for head, pretty in (("resnet", "ResNet-"), ("plain", "plain-")):
-        if name.startswith(head):
-            return pretty + name[len(head):]
-    return name
+    """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup`` (the models' display names)."""
+    return display_name(name)
 
 
 def plot_curves(ax, rec: dict, color, name: str | None = None, test: bool = True, train: bool = True) -> None:
