@@ -89,7 +89,8 @@ class CifarResNet(nn.Module):
                  depth_rule: tuple[int, int] | None = None, expansion: int | None = None, **block_kw) -> None:
         super().__init__()
         expansion = expansion or block.expansion
-        per, extra = depth_rule or ((6, 2) if expansion == 1 else (9, 2))  # 3 stages of n blocks; stem and fc
+        # depth = 3 stages x n blocks x 2 layers (basic) or 3 (bottleneck), + the stem and the fc
+        per, extra = depth_rule or ((6, 2) if expansion == 1 else (9, 2))
         if not isinstance(depth, int) or depth < per + extra or (depth - extra) % per:
             examples = ", ".join(str(per * n + extra) for n in (1, 2, 3, 5, 7, 9, 18, 200))
             raise ValueError(f"CIFAR ResNet depth must be {per}n+{extra} with n >= 1 ({examples}, ...) for "
