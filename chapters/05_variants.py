@@ -74,8 +74,8 @@ from resnet_book.models import (
     PreActBasicBlock,
     ResidualUnit,
     StochasticDepth,
-    WideResNet,
     get_model,
+    wide_resnet,
 )
 from resnet_book.models.variants import SqueezeExcitation, residual_blocks
 
@@ -223,7 +223,7 @@ print("gradient through 3 units equals the incoming one exactly:", torch.equal(x
 
 # %% [markdown]
 # **Where exactly should BN and ReLU go?** The paper tried five units (Fig. 4, Table 2). The package
-# has them all as the `placement=` option of `PreActResNet` (one data-driven unit,
+# has them all as the `placement=` option of `preact_resnet` (one data-driven unit,
 # `ResidualUnit`, builds each order); here is what each one computes:
 
 # %%
@@ -329,7 +329,7 @@ glue("c5_pre1001_paper_m", float(im["params_m"]["preact_resnet1001"]), display=F
 # parallel convolutions, which GPUs execute far more efficiently than many thin sequential ones.
 #
 # ```{literalinclude} ../src/resnet_book/models/variants.py
-# :pyobject: WideResNet
+# :pyobject: wide_resnet
 # ```
 
 # %%
@@ -747,9 +747,9 @@ quiz("05_variants", ["q10"])
 # exercise 1: width vs depth
 glue("c5_ex_wrn164", count_params(get_model("wrn16_4")), display=False)
 glue("c5_ex_wrn168", count_params(get_model("wrn16_8")), display=False)
-glue("c5_ex_wrn284", count_params(WideResNet(28, 4)), display=False)
+glue("c5_ex_wrn284", count_params(wide_resnet(28, 4)), display=False)
 glue("c5_ex_width_x", count_params(get_model("wrn16_8")) / count_params(get_model("wrn16_4")), display=False)
-glue("c5_ex_depth_x", count_params(WideResNet(28, 4)) / count_params(get_model("wrn16_4")), display=False)
+glue("c5_ex_depth_x", count_params(wide_resnet(28, 4)) / count_params(get_model("wrn16_4")), display=False)
 # exercise 2: expected depth under stochastic depth
 glue("c5_ex_sd_frac", 100 * sum(ps) / len(ps), display=False)
 # exercise 4: SE overhead
@@ -774,8 +774,8 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 #
 # ```python
 # from resnet_book.analysis import count_params
-# from resnet_book.models import WideResNet, get_model
-# count_params(get_model("wrn16_4")), count_params(get_model("wrn16_8")), count_params(WideResNet(28, 4))
+# from resnet_book.models import get_model, wide_resnet
+# count_params(get_model("wrn16_4")), count_params(get_model("wrn16_8")), count_params(wide_resnet(28, 4))
 # ```
 #
 # WRN-16-4 has {glue:text}`c5_ex_wrn164:,` parameters, WRN-16-8 {glue:text}`c5_ex_wrn168:,`

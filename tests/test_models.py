@@ -20,6 +20,7 @@ from resnet_book.models import (
     UnknownModelError,
     ZeroPadShortcut,
     cifar_resnet,
+    display_name,
     get_model,
     list_models,
 )
@@ -46,6 +47,22 @@ def _input_for(name: str) -> torch.Tensor:
 
 def test_registry_lists_every_builder():
     assert set(EXPECTED_BUILDERS) <= set(list_models())
+    assert len(list_models()) == len(EXPECTED_BUILDERS) + len(VARIANT_MODELS) == 38  # nothing lost, nothing new
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("resnet56", "ResNet-56"), ("plain20", "plain-20"), ("resnet50", "ResNet-50"), ("wrn16_2", "WRN-16-2"),
+    ("preact_resnet56", "pre-act ResNet-56"), ("se_resnet110", "SE-ResNet-110"),
+    ("resnext29_8x64d", "ResNeXt-29 8×64d"), ("densenet_bc100_12", "DenseNet-BC-100 (k=12)"),
+    ("resnet110-warmup", "ResNet-110-warmup"), ("resnet32-B", "ResNet-32-B"), ("resnet21", "resnet21"),
+])
+def test_display_names(name, shown):
+    assert display_name(name) == shown
+
+
+def test_every_model_has_its_own_display_name():
+    shown = [display_name(n) for n in list_models()]
+    assert len(set(shown)) == len(shown) and all(s != n for s, n in zip(shown, list_models()))
 
 
 @pytest.mark.parametrize("name", FAST_MODELS)
@@ -126,6 +143,12 @@ def test_option_a_adds_no_parameters_and_zero_pads():
 def test_plain_blocks_have_no_shortcut():
     model = get_model("plain20")
     assert all(b.plain and b.downsample is None for b in model.modules() if isinstance(b, BasicBlock))
+
+
+def test_the_se_hook_point_adds_no_module_to_the_paper_block():
+    # chapters draw and tabulate a block from its children: the paper's block has exactly these
+    assert [n for n, _ in BasicBlock(16, 16).named_children()] == [
+        "conv1", "bn1", "relu1", "conv2", "bn2", "residual", "shortcut", "relu_out"]
 
 
 def test_block_taps_see_both_branches_and_sum():

@@ -14,20 +14,23 @@ from resnet_book.models import (
     VARIANT_MODELS,
     BasicBlock,
     Bottleneck,
-    CifarResNeXt,
+    CifarResNet,
     DenseNetBC,
     PreActBasicBlock,
     PreActBottleneck,
-    PreActResNet,
     ResidualUnit,
-    SEResNet,
+    ResNeXtBottleneck,
+    SEBasicBlock,
     StochasticDepth,
-    WideResNet,
     add_stochastic_depth,
+    cifar_resnext,
+    display_name,
     get_model,
     list_models,
+    preact_resnet,
+    se_resnet,
+    wide_resnet,
 )
-from resnet_book.models.preact import preact_resnet
 from resnet_book.models.variants import SqueezeExcitation, residual_blocks
 
 # Exact counts (bias-free convolutions, affine BN, FC with bias). The papers print them rounded;
@@ -170,13 +173,13 @@ def test_resnext_counts_match_hand_derivation(c, d, stem, name):
 
 
 @pytest.mark.parametrize("build, neighbours", [
-    (lambda: WideResNet(28, 10), [lambda: WideResNet(28, 9), lambda: WideResNet(22, 10), lambda: WideResNet(34, 10)]),
-    (lambda: CifarResNeXt(29, 8, 64), [lambda: CifarResNeXt(29, 8, 32), lambda: CifarResNeXt(29, 4, 64),
-                                       lambda: CifarResNeXt(20, 8, 64)]),
+    (lambda: wide_resnet(28, 10), [lambda: wide_resnet(28, 9), lambda: wide_resnet(22, 10), lambda: wide_resnet(34, 10)]),
+    (lambda: cifar_resnext(29, 8, 64), [lambda: cifar_resnext(29, 8, 32), lambda: cifar_resnext(29, 4, 64),
+                                       lambda: cifar_resnext(20, 8, 64)]),
     (lambda: DenseNetBC(100, 12), [lambda: DenseNetBC(100, 11), lambda: DenseNetBC(94, 12),
                                    lambda: DenseNetBC(100, 12, compression=0.6)]),
-    (lambda: PreActResNet(164, "bottleneck"), [lambda: PreActResNet(155, "bottleneck"),
-                                               lambda: PreActResNet(164, "bottleneck", widths=(16, 32, 65))]),
+    (lambda: preact_resnet(164, "bottleneck"), [lambda: preact_resnet(155, "bottleneck"),
+                                               lambda: preact_resnet(164, "bottleneck", widths=(16, 32, 65))]),
 ])
 def test_neighbouring_configs_have_different_counts(build, neighbours):
     target = count_params(build())
@@ -286,7 +289,7 @@ def test_residual_unit_original_equals_the_2015_blocks(bottleneck):
 @pytest.mark.parametrize("block", ["basic", "bottleneck"])
 def test_every_placement_builds_trains_and_has_its_layer_order(placement, block):
     depth = 20 if block == "basic" else 29
-    model = PreActResNet(depth, block, placement=placement)
+    model = preact_resnet(depth, block, placement=placement)
     out = model(torch.randn(2, 3, 32, 32))
     out.sum().backward()
     assert all(p.grad is not None for p in model.parameters())
@@ -306,7 +309,7 @@ def test_relu_before_add_makes_the_residual_non_negative():
 
 @pytest.mark.parametrize("variant", list(SHORTCUT_VARIANTS))
 def test_every_shortcut_variant_builds_and_trains(variant):
-    model = PreActResNet(20, placement="original", shortcut_variant=variant)
+    model = preact_resnet(20, placement="original", shortcut_variant=variant)
     model(torch.randn(2, 3, 32, 32)).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
 
@@ -331,8 +334,29 @@ def test_shortcut_variants_compute_what_table1_says():
     assert torch.allclose(taps["h"], (1 - g) * x)
     unit = run("conv1x1")
     assert isinstance(unit.downsample, nn.Conv2d) and torch.allclose(taps["h"], unit.downsample(x))
-    assert count_params(PreActResNet(20, placement="original", shortcut_variant="conv1x1")) > \
-        count_params(PreActResNet(20, placement="original"))
+    assert count_params(preact_resnet(20, placement="original", shortcut_variant="conv1x1")) > \
+        count_params(preact_resnet(20, placement="original"))
+
+
+# --- one skeleton: a variant is a block plus a one-line builder -------------------------------------------
+@pytest.mark.parametrize("name", VARIANT_MODELS)
+def test_every_residual_variant_is_the_one_cifar_skeleton(name):
+    with torch.device("meta"):
+        model = get_model(name)
+    assert type(model) is (DenseNetBC if name.startswith("densenet") else CifarResNet)
+
+
+def test_se_and_resnext_blocks_keep_the_2015_forward():
+    assert SEBasicBlock.forward is BasicBlock.forward and ResNeXtBottleneck.forward is Bottleneck.forward
+    torch.manual_seed(0)
+    block = SEBasicBlock(16, 16).eval()
+    seen = {}
+    for tap in ("bn2", "se", "residual"):
+        getattr(block, tap).register_forward_hook(lambda m, i, o, t=tap: seen.__setitem__(t, o))
+    x = torch.relu(torch.randn(2, 16, 8, 8))
+    out = block(x)
+    assert torch.equal(seen["se"], block.se(seen["bn2"])) and torch.equal(seen["residual"], seen["se"])
+    assert torch.allclose(out, torch.relu(seen["se"] + x))  # y = relu(se(F(x)) + x), Hu et al. Fig. 3
 
 
 # --- other variants -------------------------------------------------------------------------------------
@@ -434,22 +458,22 @@ def test_stochastic_depth_errors():
 
 # --- bad arguments -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("build, message", [
-    (lambda: WideResNet(27, 10), "6n\\+4"),
-    (lambda: WideResNet(28, 0), "widen factor"),
-    (lambda: WideResNet(28, 10, dropout=1.5), "dropout must be in"),
-    (lambda: CifarResNeXt(30), "9n\\+2"),
-    (lambda: CifarResNeXt(29, cardinality=0), "cardinality must be a positive integer"),
+    (lambda: wide_resnet(27, 10), "6n\\+4"),
+    (lambda: wide_resnet(28, 0), "widen factor"),
+    (lambda: wide_resnet(28, 10, dropout=1.5), "dropout must be in"),
+    (lambda: cifar_resnext(30), "9n\\+2"),
+    (lambda: cifar_resnext(29, cardinality=0), "cardinality must be a positive integer"),
     (lambda: DenseNetBC(99), "6n\\+4"),
     (lambda: DenseNetBC(100, 12, compression=0.0), "compression"),
     (lambda: preact_resnet(163), "6n\\+2"),
-    (lambda: PreActResNet(165, "bottleneck"), "9n\\+2"),
-    (lambda: PreActResNet(20, "wide"), "block must be"),
-    (lambda: PreActResNet(20, placement="relu_after_bn"), "unknown placement 'relu_after_bn'.*full_preact"),
-    (lambda: PreActResNet(20, shortcut_variant="gating"), "unknown shortcut_variant 'gating'.*exclusive_gating"),
-    (lambda: PreActResNet(20, placement="original", dropout=0.3), "dropout is an option"),
-    (lambda: SEResNet(21), "6n\\+2"),
-    (lambda: SEResNet(20, reduction=0), "reduction ratio"),
-    (lambda: SEResNet(20, shortcut="D"), "unknown shortcut option"),
+    (lambda: preact_resnet(165, "bottleneck"), "9n\\+2"),
+    (lambda: preact_resnet(20, "wide"), "block must be"),
+    (lambda: preact_resnet(20, placement="relu_after_bn"), "unknown placement 'relu_after_bn'.*full_preact"),
+    (lambda: preact_resnet(20, shortcut_variant="gating"), "unknown shortcut_variant 'gating'.*exclusive_gating"),
+    (lambda: preact_resnet(20, placement="original", dropout=0.3), "dropout is an option"),
+    (lambda: se_resnet(21), "6n\\+2"),
+    (lambda: se_resnet(20, reduction=0), "reduction ratio"),
+    (lambda: se_resnet(20, shortcut="D"), "unknown shortcut option"),
 ])
 def test_bad_arguments_raise_clear_errors(build, message):
     with pytest.raises(ValueError, match=message):

@@ -20,6 +20,7 @@ import numpy as np
 from . import experiments as ex
 from . import report as rp
 from . import reference
+from .models import display_name
 from .results import RecordError, load_records
 from .tables import markdown_table
 
@@ -120,11 +121,8 @@ def plot_fig6(axes, by_label: dict[str, dict], depths=(20, 32, 44, 56), families
 
 
 def label(name: str) -> str:
-    """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup``."""
-    for head, pretty in (("resnet", "ResNet-"), ("plain", "plain-")):
-        if name.startswith(head):
-            return pretty + name[len(head):]
-    return name
+    """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup`` (the models' display names)."""
+    return display_name(name)
 
 
 def plot_curves(ax, rec: dict, color, name: str | None = None, test: bool = True, train: bool = True) -> None:

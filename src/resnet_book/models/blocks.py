@@ -92,19 +92,14 @@ class BasicBlock(nn.Module):
 
     ``y = relu(F(x) + shortcut(x))`` with ``F(x) = bn2(conv2(relu(bn1(conv1(x)))))``. The stride
     (if any) sits in ``conv1``. With ``plain=True`` the block has no shortcut at all:
-    ``y = relu(F(x))`` (the paper's "plain" counterpart, Fig. 3 middle).
+    ``y = relu(F(x))`` (the paper's "plain" counterpart, Fig. 3 middle). ``se`` is a hook point
+    for a later idea: :class:`~.variants.SEBasicBlock` puts a squeeze-and-excitation module there.
     """
 
     expansion = 1
 
-    def __init__(
-        self,
-        inplanes: int,
-        planes: int,
-        stride: int = 1,
-        downsample: nn.Module | None = None,
-        plain: bool = False,
-    ) -> None:
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
+                 plain: bool = False) -> None:
         super().__init__()
         self.plain = plain
         self.conv1 = conv3x3(inplanes, planes, stride)
@@ -112,6 +107,7 @@ class BasicBlock(nn.Module):
         self.relu1 = nn.ReLU(inplace=False)
         self.conv2 = conv3x3(planes, planes)
         self.bn2 = nn.BatchNorm2d(planes)
+        self.se = None  # hook point: a module that re-weights F(x) before the addition (SE-ResNet)
         self.downsample = None if plain else downsample
         self.residual = nn.Identity()  # tap: F(x)
         self.shortcut = nn.Identity()  # tap: x, or its zero-padded / projected version
@@ -119,7 +115,10 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         residual = self.relu1(self.bn1(self.conv1(x)))
-        residual = self.residual(self.bn2(self.conv2(residual)))
+        residual = self.bn2(self.conv2(residual))
+        if self.se is not None:
+            residual = self.se(residual)
+        residual = self.residual(residual)
         if self.plain:
             return self.relu_out(residual)
         shortcut = self.shortcut(x if self.downsample is None else self.downsample(x))
@@ -135,31 +134,28 @@ class Bottleneck(nn.Module):
     * ``"1x1"`` -- the paper (and the original Torch/Caffe models, "ResNet V1"): in ``conv1``.
     * ``"3x3"`` -- torchvision ("ResNet V1.5", from Goyal et al. 2017, "Accurate, Large Minibatch
       SGD"): in ``conv2``; about 0.5 pp more top-1 on ImageNet at ~5% more FLOPs. Not the paper.
+
+    ``width`` (default ``planes``) is the number of channels inside the bottleneck and ``groups``
+    splits its 3x3 convolution into parallel paths: ResNeXt (:class:`~.variants.ResNeXtBottleneck`).
     """
 
     expansion = 4
 
-    def __init__(
-        self,
-        inplanes: int,
-        planes: int,
-        stride: int = 1,
-        downsample: nn.Module | None = None,
-        plain: bool = False,
-        stride_at: str = "1x1",
-    ) -> None:
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
+                 plain: bool = False, stride_at: str = "1x1", groups: int = 1, width: int | None = None) -> None:
         super().__init__()
         if stride_at not in ("1x1", "3x3"):
             raise ValueError(f"stride_at must be '1x1' (paper) or '3x3' (torchvision V1.5), got {stride_at!r}")
         self.plain = plain
         s1, s3 = (stride, 1) if stride_at == "1x1" else (1, stride)
-        self.conv1 = conv1x1(inplanes, planes, s1)
-        self.bn1 = nn.BatchNorm2d(planes)
+        width = width or planes
+        self.conv1 = conv1x1(inplanes, width, s1)
+        self.bn1 = nn.BatchNorm2d(width)
         self.relu1 = nn.ReLU(inplace=False)
-        self.conv2 = conv3x3(planes, planes, s3)
-        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv2 = conv3x3(width, width, s3, groups=groups)
+        self.bn2 = nn.BatchNorm2d(width)
         self.relu2 = nn.ReLU(inplace=False)
-        self.conv3 = conv1x1(planes, planes * self.expansion)
+        self.conv3 = conv1x1(width, planes * self.expansion)
         self.bn3 = nn.BatchNorm2d(planes * self.expansion)
         self.downsample = None if plain else downsample
         self.residual = nn.Identity()

@@ -10,7 +10,8 @@ convolution, so nothing sits on the path between two units.
 The clean blocks (what the chapter shows) are :class:`PreActBasicBlock` and
 :class:`PreActBottleneck`. :class:`ResidualUnit` is the ablation playground of the paper: every
 activation placement of Table 2 / Fig. 4 and the cheap shortcut variants of Table 1 / Fig. 2, as
-named options.
+named options. The network is the package's one CIFAR skeleton, :class:`~.resnet.CifarResNet`,
+with these units (:func:`preact_resnet`).
 
 Legend
 ------
@@ -31,7 +32,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .blocks import conv1x1, conv3x3, init_weights
+from .blocks import conv1x1, conv3x3
+from .registry import register_model
+from .resnet import CifarResNet
 
 #: Table 2 / Fig. 4 of the paper: where BN and ReLU sit relative to the addition.
 PLACEMENTS = {
@@ -72,6 +75,7 @@ class PreActBasicBlock(nn.Module):
     """
 
     expansion = 1
+    preact = True  # the network around it: no BN-ReLU after the stem, a final BN-ReLU before pooling
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
                  dropout: float = 0.0) -> None:
@@ -106,6 +110,7 @@ class PreActBottleneck(nn.Module):
     """
 
     expansion = 4
+    preact = True
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None) -> None:
         super().__init__()
@@ -218,81 +223,55 @@ class ResidualUnit(nn.Module):
         return out
 
 
-class PreActResNet(nn.Module):
+def preact_shortcut(inplanes: int, outplanes: int, stride: int) -> nn.Module | None:
+    """``downsample`` of a pre-activation unit: where the shape changes, a strided 1x1 convolution
+    (no BN) of the *pre-activated* input, as in the authors' code; elsewhere the identity (None)."""
+    return conv1x1(inplanes, outplanes, stride) if (stride != 1 or inplanes != outplanes) else None
+
+
+def preact_resnet(depth: int, block: str | None = None, placement: str = "full_preact",
+                  shortcut_variant: str = "identity", num_classes: int = 10,
+                  widths: tuple[int, int, int] = (16, 32, 64), dropout: float = 0.0,
+                  depth_rule: tuple[int, int] | None = None, **unit_kw) -> CifarResNet:
     """CIFAR pre-activation ResNet of Identity Mappings (Sec. 4, Tables 2-3), and its ablations.
 
-    ``conv1`` (3x3, 16) -> ``layer1..3`` (stride 2 at the start of stages 2 and 3) -> ``bn_final``
-    + ``relu_final`` -> ``avgpool`` -> ``fc``. Basic units: depth 6n+2, stage widths 16/32/64.
-    Bottleneck units: depth 9n+2, stage outputs 64/128/256 (authors' code). With a
-    post-activation ``placement`` ("original", "bn_after_add", "relu_before_add") the stem is
-    conv-BN-ReLU (``bn1``, ``relu``) and there is no final BN-ReLU, as in the 2015 network.
+    The CIFAR skeleton with pre-activation units: ``conv1`` (3x3, 16) -> ``layer1..3`` (stride 2 at
+    the start of stages 2 and 3) -> ``bn_final`` + ``relu_final`` -> ``avgpool`` -> ``fc``.
+    ``block="basic"``: depth 6n+2, stage widths 16/32/64; ``"bottleneck"``: depth 9n+2, stage
+    outputs 64/128/256 (authors' code); default basic below 164 layers. With a post-activation
+    ``placement`` ("original", "bn_after_add", "relu_before_add") the stem is conv-BN-ReLU (``bn1``,
+    ``relu``) and there is no final BN-ReLU, as in the 2015 network. ``unit_kw`` (``scale``,
+    ``gate_bias``) go to :class:`ResidualUnit`.
     """
-
-    def __init__(self, depth: int, block: str = "basic", placement: str = "full_preact",
-                 shortcut_variant: str = "identity", num_classes: int = 10, widths: tuple[int, int, int] = (16, 32, 64),
-                 dropout: float = 0.0, depth_rule: tuple[int, int] | None = None, **unit_kw) -> None:
-        super().__init__()
-        if block not in ("basic", "bottleneck"):
-            raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}")
-        _check(placement, PLACEMENTS, "placement")
-        _check(shortcut_variant, SHORTCUT_VARIANTS, "shortcut_variant")
-        per, extra = depth_rule or ((6, 2) if block == "basic" else (9, 2))
-        if not isinstance(depth, int) or depth < per + extra or (depth - extra) % per:
-            raise ValueError(f"depth of a {block} pre-activation CIFAR net must be {per}n+{extra} with n >= 1 "
-                             f"(e.g. {', '.join(str(per * n + extra) for n in (2, 3, 6, 18))}); got {depth!r}")
-        if dropout and (block != "basic" or placement != "full_preact" or shortcut_variant != "identity"):
-            raise ValueError("dropout is an option of the full pre-activation basic unit (wide-dropout) only")
-        self.depth, self.n, self.placement = depth, (depth - extra) // per, placement
-        clean = placement == "full_preact" and shortcut_variant == "identity" and not unit_kw
-        expansion = 1 if block == "basic" else 4
-        preact = placement in PRE_ACTIVATION
-        self.conv1 = conv3x3(3, 16)
-        if not preact:
-            self.bn1 = nn.BatchNorm2d(16)
-            self.relu = nn.ReLU(inplace=False)
-        inplanes = 16
-        for i, planes in enumerate(widths):
-            units = []
-            for j in range(self.n):
-                stride = 2 if (i > 0 and j == 0) else 1
-                outplanes = planes * expansion
-                down = conv1x1(inplanes, outplanes, stride) if (stride != 1 or inplanes != outplanes) else None
-                if clean and block == "basic":
-                    units.append(PreActBasicBlock(inplanes, planes, stride, down, dropout=dropout))
-                elif clean:
-                    units.append(PreActBottleneck(inplanes, planes, stride, down))
-                else:
-                    units.append(ResidualUnit(inplanes, planes, stride, down, bottleneck=block == "bottleneck",
-                                              placement=placement, shortcut_variant=shortcut_variant, **unit_kw))
-                inplanes = outplanes
-            self.add_module(f"layer{i + 1}", nn.Sequential(*units))
-        if preact:
-            self.bn_final = nn.BatchNorm2d(inplanes)
-            self.relu_final = nn.ReLU(inplace=False)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(inplanes, num_classes)
-        init_weights(self)  # He init of conv weights, BN to (1, 0); gate biases keep their b_g
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.conv1(x)
-        if hasattr(self, "bn1"):
-            x = self.relu(self.bn1(x))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        if hasattr(self, "bn_final"):
-            x = self.relu_final(self.bn_final(x))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
-
-
-def preact_resnet(depth: int, block: str | None = None, **kw) -> PreActResNet:
-    """Pre-activation CIFAR ResNet; ``block`` defaults to basic for 6n+2 depths < 164, bottleneck otherwise."""
     if block is None:
         block = "bottleneck" if (isinstance(depth, int) and depth >= 164 and (depth - 2) % 9 == 0) else "basic"
-    return PreActResNet(depth, block=block, **kw)
+    if block not in ("basic", "bottleneck"):
+        raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}")
+    _check(placement, PLACEMENTS, "placement")
+    _check(shortcut_variant, SHORTCUT_VARIANTS, "shortcut_variant")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+    if dropout and (block != "basic" or placement != "full_preact" or shortcut_variant != "identity"):
+        raise ValueError("dropout is an option of the full pre-activation basic unit (wide-dropout) only")
+    bottleneck = block == "bottleneck"
+    if placement == "full_preact" and shortcut_variant == "identity" and not unit_kw:  # the clean units
+        unit, unit_kw = (PreActBottleneck, {}) if bottleneck else (PreActBasicBlock, {"dropout": dropout})
+    else:
+        unit, unit_kw = ResidualUnit, dict(unit_kw, bottleneck=bottleneck, placement=placement,
+                                           shortcut_variant=shortcut_variant)
+    return CifarResNet(depth, shortcut=preact_shortcut, num_classes=num_classes, widths=widths, block=unit, stem=16,
+                       preact=placement in PRE_ACTIVATION, depth_rule=depth_rule, expansion=4 if bottleneck else 1,
+                       **unit_kw)
 
 
 # --- one line each (Identity Mappings Tables 2-3; 20/56 for quick runs) ---------------------------
+@register_model("pre-act ResNet-20")
 def preact_resnet20(**kw): return preact_resnet(20, "basic", **kw)  # noqa: E704
+@register_model("pre-act ResNet-56")
 def preact_resnet56(**kw): return preact_resnet(56, "basic", **kw)  # noqa: E704
+@register_model("pre-act ResNet-110")
 def preact_resnet110(**kw): return preact_resnet(110, "basic", **kw)  # noqa: E704
+@register_model("pre-act ResNet-164")
 def preact_resnet164(**kw): return preact_resnet(164, "bottleneck", **kw)  # noqa: E704
+@register_model("pre-act ResNet-1001")
 def preact_resnet1001(**kw): return preact_resnet(1001, "bottleneck", **kw)  # noqa: E704

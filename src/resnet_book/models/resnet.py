@@ -1,44 +1,54 @@
 """The two network families of the paper: CIFAR-10 (Sec. 4.2) and ImageNet (Table 1).
 
-Variants are data: every builder is one line naming ``block=``, ``layers=`` and ``shortcut=``.
+:class:`CifarResNet` is the one CIFAR skeleton of the package: the paper's nets and every variant
+after it (chapter 5) are this skeleton with another ``block=``. Variants are data: every builder is
+one line naming ``block=``/``layers=``/``shortcut=``, registered where it is defined, with the name
+pages print (``@register_model("ResNet-56")``).
 
 Legend
 ------
+* ``resnetD`` / ``plainD`` with D = 20, 32, 44, 56, 110 (1202): the CIFAR-10 ResNet / plain net of
+  Sec. 4.2, Table 6. CIFAR depth = 6n + 2: a 3x3 stem, three stages of n basic blocks (2n layers)
+  on 32/16/8 maps with 16/32/64 filters, global average pooling, a 10-way FC.
+* ``resnetD`` / ``plainD`` with D = 18, 34, 50, 101, 152: the ImageNet networks of Table 1.
 * ``shortcut``: ``"A"`` zero-padding identity (paper's CIFAR choice), ``"B"`` projection where
   dimensions change (torchvision, paper's ImageNet ResNet-50/101/152), ``"C"`` all projections.
 * ``plain=True``: the same layers without any shortcut (paper's "plain" baselines).
 * ``stride_at`` (bottleneck only): ``"1x1"`` paper / V1, ``"3x3"`` torchvision / V1.5.
-* CIFAR depth = 6n + 2: a 3x3 stem, three stages of n basic blocks (2n layers) on 32/16/8 maps
-  with 16/32/64 filters, global average pooling, a 10-way FC.
 """
 
 from __future__ import annotations
 
-from typing import Type
+from functools import partial
+from typing import Callable, Type, Union
 
 import torch
 from torch import nn
 
 from .blocks import BasicBlock, Bottleneck, check_shortcut, conv3x3, init_weights, make_shortcut
+from .registry import register_model
+
+#: A shortcut option letter of :data:`~.blocks.SHORTCUT_OPTIONS`, or a function
+#: ``(inplanes, outplanes, stride) -> downsample module or None`` (the pre-activation units' own).
+Shortcut = Union[str, Callable[[int, int, int], Union[nn.Module, None]]]
 
 
-def _make_layer(
-    block: Type[nn.Module],
-    inplanes: int,
-    planes: int,
-    blocks: int,
-    stride: int,
-    shortcut: str,
-    plain: bool,
-    **block_kw,
-) -> tuple[nn.Sequential, int]:
-    """One stage: ``blocks`` blocks, the first one changing stride/width. Returns (stage, outplanes)."""
-    outplanes = planes * block.expansion
+def _make_layer(block: Type[nn.Module], inplanes: int, planes: int, blocks: int, stride: int, shortcut: Shortcut,
+                plain: bool = False, expansion: int | None = None, **block_kw) -> tuple[nn.Sequential, int]:
+    """One stage: ``blocks`` blocks, the first one changing stride/width. Returns (stage, outplanes).
+
+    ``expansion`` (default ``block.expansion``) is for a block that sets its output width per
+    instance (:class:`~.preact.ResidualUnit`).
+    """
+    outplanes = planes * (expansion or block.expansion)
+    downsample = shortcut if callable(shortcut) else partial(make_shortcut, shortcut)
+    if plain:
+        block_kw["plain"] = True
     layers = []
     for i in range(blocks):
         s = stride if i == 0 else 1
-        down = None if plain else make_shortcut(shortcut, inplanes, outplanes, s)
-        layers.append(block(inplanes, planes, s, down, plain=plain, **block_kw))
+        down = None if plain else downsample(inplanes, outplanes, s)
+        layers.append(block(inplanes, planes, s, down, **block_kw))
         inplanes = outplanes
     return nn.Sequential(*layers), outplanes
 
@@ -49,45 +59,72 @@ def cifar_depths(limit: int = 1202) -> list[int]:
 
 
 class CifarResNet(nn.Module):
-    """CIFAR-10 ResNet / plain net of paper Sec. 4.2 (Fig. 6, Table 6). Depth = 6n + 2.
+    """CIFAR-10 network of paper Sec. 4.2 (Fig. 6, Table 6), and the skeleton of every variant.
 
-    Stem ``conv1`` (3x3, 16) + ``bn1`` + ``relu``; ``layer1..3`` of n basic blocks with 16/32/64
-    filters on 32x32/16x16/8x8 maps (stride 2 in the first conv of stages 2 and 3); ``avgpool``;
-    ``fc``. With option A the ResNet has exactly the parameters of its plain counterpart.
+    Stem ``conv1`` (3x3, ``stem`` filters, default ``widths[0]``) + ``bn1`` + ``relu``;
+    ``layer1..3`` of n blocks with base widths ``widths`` on 32x32/16x16/8x8 maps (stride 2 at the
+    start of stages 2 and 3); ``avgpool``; ``fc``. The defaults are the paper's: basic blocks,
+    16/32/64 filters, depth 6n + 2, option A (then the ResNet has exactly the parameters of its
+    plain counterpart).
+
+    Legend (what a variant changes; its builder is one line)
+    ------
+    * ``block``: :class:`~.blocks.BasicBlock` (the paper), :class:`~.blocks.Bottleneck`,
+      :class:`~.variants.SEBasicBlock` (SE-ResNet), :class:`~.variants.ResNeXtBottleneck`,
+      :class:`~.preact.PreActBasicBlock` / :class:`~.preact.PreActBottleneck` (pre-activation,
+      Wide ResNet) or :class:`~.preact.ResidualUnit` (the Identity Mappings ablations).
+    * ``**block_kw``: passed to every block (``reduction=`` of SE, ``cardinality=`` of ResNeXt,
+      ``dropout=`` of a wide unit, ...).
+    * ``depth_rule=(per, extra)``: depth = per * n + extra; default 6n+2 for blocks of two layers,
+      9n+2 for bottlenecks (three); the Wide ResNet paper counts 6n+4.
+    * ``preact``: a pre-activation network: no BN-ReLU after the stem, instead ``bn_final`` +
+      ``relu_final`` before the pooling (default: the block's own ``preact``).
+    * ``shortcut``: an option letter (A/B/C) or a function making each ``downsample``.
+    * ``expansion``: output width / base width of a block (default: the block's ``expansion``).
     """
 
-    def __init__(
-        self,
-        depth: int,
-        shortcut: str = "A",
-        plain: bool = False,
-        num_classes: int = 10,
-        zero_init_residual: bool = False,
-        widths: tuple[int, int, int] = (16, 32, 64),
-    ) -> None:
+    def __init__(self, depth: int, shortcut: Shortcut = "A", plain: bool = False, num_classes: int = 10,
+                 zero_init_residual: bool = False, widths: tuple[int, int, int] = (16, 32, 64), *,
+                 block: Type[nn.Module] = BasicBlock, stem: int | None = None, preact: bool | None = None,
+                 depth_rule: tuple[int, int] | None = None, expansion: int | None = None, **block_kw) -> None:
         super().__init__()
-        if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-            raise ValueError(
-                f"CIFAR ResNet depth must be 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, 1202, ...); got {depth!r}"
-            )
-        shortcut = check_shortcut(shortcut)
+        expansion = expansion or block.expansion
+        # depth = 3 stages x n blocks x 2 layers (basic) or 3 (bottleneck), + the stem and the fc
+        per, extra = depth_rule or ((6, 2) if expansion == 1 else (9, 2))
+        if not isinstance(depth, int) or depth < per + extra or (depth - extra) % per:
+            examples = ", ".join(str(per * n + extra) for n in (1, 2, 3, 5, 7, 9, 18, 200))
+            raise ValueError(f"CIFAR ResNet depth must be {per}n+{extra} with n >= 1 ({examples}, ...) for "
+                             f"{block.__name__} units; got {depth!r}")
+        if isinstance(shortcut, str):
+            shortcut = check_shortcut(shortcut)
         if plain and shortcut != "A":
             raise ValueError("a plain net has no shortcuts; leave shortcut at its default with plain=True")
-        self.depth, self.n, self.shortcut_option, self.plain = depth, (depth - 2) // 6, shortcut, plain
-        self.conv1 = conv3x3(3, widths[0])
-        self.bn1 = nn.BatchNorm2d(widths[0])
-        self.relu = nn.ReLU(inplace=False)
-        inplanes = widths[0]
-        self.layer1, inplanes = _make_layer(BasicBlock, inplanes, widths[0], self.n, 1, shortcut, plain)
-        self.layer2, inplanes = _make_layer(BasicBlock, inplanes, widths[1], self.n, 2, shortcut, plain)
-        self.layer3, inplanes = _make_layer(BasicBlock, inplanes, widths[2], self.n, 2, shortcut, plain)
+        self.preact = getattr(block, "preact", False) if preact is None else preact
+        self.depth, self.n, self.shortcut_option, self.plain = depth, (depth - extra) // per, shortcut, plain
+        stem = stem or widths[0]
+        self.conv1 = conv3x3(3, stem)
+        if not self.preact:
+            self.bn1 = nn.BatchNorm2d(stem)
+            self.relu = nn.ReLU(inplace=False)
+        inplanes = stem
+        for i, planes in enumerate(widths):
+            stage, inplanes = _make_layer(block, inplanes, planes, self.n, 1 if i == 0 else 2, shortcut, plain,
+                                          expansion, **block_kw)
+            self.add_module(f"layer{i + 1}", stage)
+        if self.preact:
+            self.bn_final = nn.BatchNorm2d(inplanes)
+            self.relu_final = nn.ReLU(inplace=False)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(inplanes, num_classes)
-        init_weights(self, zero_init_residual)
+        init_weights(self, zero_init_residual)  # He init of conv weights, BN to (1, 0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.conv1(x)
+        if not self.preact:
+            x = self.relu(self.bn1(x))
         x = self.layer3(self.layer2(self.layer1(x)))
+        if self.preact:
+            x = self.relu_final(self.bn_final(x))
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
@@ -139,24 +176,42 @@ def cifar_resnet(depth: int, shortcut: str = "A", plain: bool = False, num_class
 
 # --- the paper's models, one line each -----------------------------------------------------
 # CIFAR-10, paper Table 6 / Fig. 6 (option A by default).
+@register_model("ResNet-20")
 def resnet20(**kw): return cifar_resnet(20, **kw)  # noqa: E704
+@register_model("ResNet-32")
 def resnet32(**kw): return cifar_resnet(32, **kw)  # noqa: E704
+@register_model("ResNet-44")
 def resnet44(**kw): return cifar_resnet(44, **kw)  # noqa: E704
+@register_model("ResNet-56")
 def resnet56(**kw): return cifar_resnet(56, **kw)  # noqa: E704
+@register_model("ResNet-110")
 def resnet110(**kw): return cifar_resnet(110, **kw)  # noqa: E704
+@register_model("ResNet-1202")
 def resnet1202(**kw): return cifar_resnet(1202, **kw)  # noqa: E704
+@register_model("plain-20")
 def plain20(**kw): return cifar_resnet(20, plain=True, **kw)  # noqa: E704
+@register_model("plain-32")
 def plain32(**kw): return cifar_resnet(32, plain=True, **kw)  # noqa: E704
+@register_model("plain-44")
 def plain44(**kw): return cifar_resnet(44, plain=True, **kw)  # noqa: E704
+@register_model("plain-56")
 def plain56(**kw): return cifar_resnet(56, plain=True, **kw)  # noqa: E704
+@register_model("plain-110")
 def plain110(**kw): return cifar_resnet(110, plain=True, **kw)  # noqa: E704
 
 
 # ImageNet, paper Table 1 (option B by default, as torchvision; Table 3 compares A/B/C on 34).
+@register_model("ResNet-18")
 def resnet18(**kw): return ResNet(BasicBlock, [2, 2, 2, 2], **kw)  # noqa: E704
+@register_model("ResNet-34")
 def resnet34(**kw): return ResNet(BasicBlock, [3, 4, 6, 3], **kw)  # noqa: E704
+@register_model("ResNet-50")
 def resnet50(**kw): return ResNet(Bottleneck, [3, 4, 6, 3], **kw)  # noqa: E704
+@register_model("ResNet-101")
 def resnet101(**kw): return ResNet(Bottleneck, [3, 4, 23, 3], **kw)  # noqa: E704
+@register_model("ResNet-152")
 def resnet152(**kw): return ResNet(Bottleneck, [3, 8, 36, 3], **kw)  # noqa: E704
+@register_model("plain-18")
 def plain18(**kw): return ResNet(BasicBlock, [2, 2, 2, 2], plain=True, **kw)  # noqa: E704  (Table 2)
+@register_model("plain-34")
 def plain34(**kw): return ResNet(BasicBlock, [3, 4, 6, 3], plain=True, **kw)  # noqa: E704  (Table 2)

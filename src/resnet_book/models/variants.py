@@ -2,29 +2,34 @@
 
 Every network here is a CIFAR network (32x32 input, 3x3 stem, three stages on 32/16/8 maps,
 global average pooling, one FC) so that they compare with the paper's ResNet-20...1202 and with
-the pre-activation ResNets of :mod:`.preact`. Blocks keep the package's conventions: torchvision
-names, one module per activation, and the taps ``residual``/``shortcut`` before a literal
+the pre-activation ResNets of :mod:`.preact`. All but DenseNet are the package's one CIFAR
+skeleton, :class:`~.resnet.CifarResNet`, with another block: a variant is a block (or a few
+options) plus a one-line builder. Blocks keep the package's conventions: torchvision names, one
+module per activation, and the taps ``residual``/``shortcut`` before a literal
 ``out = residual + shortcut`` where the block adds.
 
 Legend
 ------
-* ``wrnD_K`` -- Wide ResNet WRN-D-K (Zagoruyko & Komodakis 2016): pre-activation basic units,
-  depth D = 6n+4, stage widths 16K/32K/64K; ``dropout=`` between the two 3x3 convolutions
-  ("wide-dropout", the paper uses 0.3). Paper configs: WRN-16-4/16-8/28-10/40-4;
-  ``wrn16_2`` is a small member of the family for quick runs (about ResNet-56's cost).
-* ``resnext29_CxDd`` -- ResNeXt-29 (Xie et al. 2017, CIFAR template of Sec. 5 / Table 7):
-  3x3 stem with 64 filters, three stages of 3 bottleneck blocks whose 3x3 convolution has
-  cardinality C (groups) of width D in stage 1 (doubled per stage); block outputs
+* ``wrnD_K`` = ``wide_resnet(D, K)`` -- Wide ResNet WRN-D-K (Zagoruyko & Komodakis 2016):
+  pre-activation basic units, depth D = 6n+4, stage widths 16K/32K/64K; ``dropout=`` between the
+  two 3x3 convolutions ("wide-dropout", the paper uses 0.3). Paper configs:
+  WRN-16-4/16-8/28-10/40-4; ``wrn16_2`` is a small member of the family for quick runs (about
+  ResNet-56's cost).
+* ``resnext29_CxDd`` = ``cifar_resnext(29, C, D)`` -- ResNeXt-29 (Xie et al. 2017, CIFAR template
+  of Sec. 5 / Table 7): 3x3 stem with 64 filters, three stages of 3 bottleneck blocks whose 3x3
+  convolution has cardinality C (groups) of width D in stage 1 (doubled per stage); block outputs
   256/512/1024. ``resnext29_8x4d_narrow`` keeps the template and the cardinality of 8x64d at a
   quarter of the width (16-filter stem, block outputs 64/128/256, group width 4): it trains
   about as fast as ResNet-56 on a CPU, for quick runs. It is ours, not a configuration of the
   paper.
-* ``densenet_bcL_K`` -- DenseNet-BC (Huang et al. 2017): three dense blocks of (L-4)/6
-  bottleneck layers (BN-ReLU-1x1 conv 4K, BN-ReLU-3x3 conv K) joined by concatenation,
-  transitions with compression 0.5, growth rate K. ``densenet_bc100_12`` is the paper's;
-  ``densenet_bc28_12`` a small member for quick runs.
-* ``se_resnetD`` -- SE-ResNet (Hu et al. 2018): the paper's CIFAR ResNet-D (option A) with a
-  squeeze-and-excitation module (reduction 16) on every residual branch, before the addition.
+* ``densenet_bcL_K`` = ``DenseNetBC(L, K)`` -- DenseNet-BC (Huang et al. 2017): three dense
+  blocks of (L-4)/6 bottleneck layers (BN-ReLU-1x1 conv 4K, BN-ReLU-3x3 conv K) joined by
+  concatenation, transitions with compression 0.5, growth rate K. ``densenet_bc100_12`` is the
+  paper's; ``densenet_bc28_12`` a small member for quick runs. Its own class: its layers
+  concatenate instead of adding, so it is not the residual skeleton.
+* ``se_resnetD`` = ``se_resnet(D)`` -- SE-ResNet (Hu et al. 2018): the paper's CIFAR ResNet-D
+  (option A) with a squeeze-and-excitation module (reduction 16) on every residual branch, before
+  the addition.
 * ``sd_resnetD`` -- the paper's CIFAR ResNet-D trained with stochastic depth (Huang et al.
   2016, linear decay to p_L = 0.5). Any residual model gets it with
   :func:`add_stochastic_depth` (or ``get_model(name, stochastic_depth=0.5)``).
@@ -37,127 +42,63 @@ import math
 import torch
 from torch import nn
 
-from .blocks import BasicBlock, check_shortcut, conv1x1, conv3x3, init_weights, make_shortcut
-from .preact import PreActBasicBlock
-from .resnet import _make_layer, cifar_resnet
+from .blocks import BasicBlock, Bottleneck, conv1x1, conv3x3, init_weights
+from .preact import preact_resnet
+from .registry import register_model
+from .resnet import CifarResNet, cifar_resnet
 
 
 # --- Wide ResNet (Zagoruyko & Komodakis 2016) ----------------------------------------------------
-class WideResNet(nn.Module):
+def wide_resnet(depth: int, widen_factor: int, dropout: float = 0.0, num_classes: int = 10) -> CifarResNet:
     """Wide ResNet WRN-d-k, Zagoruyko & Komodakis (2016), Sec. 2 and Table 1.
 
-    ``conv1`` (3x3, 16) -> ``layer1..3`` of n = (d-4)/6 :class:`~.preact.PreActBasicBlock` units
-    with 16k/32k/64k filters (stride 2 at the start of stages 2 and 3; a 1x1 projection of the
+    A pre-activation ResNet (:func:`~.preact.preact_resnet`) with k times wider stages: ``conv1``
+    (3x3, 16) -> ``layer1..3`` of n = (d-4)/6 :class:`~.preact.PreActBasicBlock` units with
+    16k/32k/64k filters (stride 2 at the start of stages 2 and 3; a 1x1 projection of the
     pre-activated input wherever the width or size changes) -> ``bn_final`` + ``relu_final`` ->
     ``avgpool`` -> ``fc``. ``dropout`` sits between the two convolutions of each unit, Fig. 1(d).
+    The paper counts depth d = 6n + 4.
     """
-
-    def __init__(self, depth: int, widen_factor: int, dropout: float = 0.0, num_classes: int = 10) -> None:
-        super().__init__()
-        if not isinstance(depth, int) or depth < 10 or (depth - 4) % 6:
-            raise ValueError(f"WRN depth must be 6n+4 with n >= 1 (10, 16, 22, 28, 40, ...); got {depth!r}")
-        if not isinstance(widen_factor, int) or widen_factor < 1:
-            raise ValueError(f"WRN widen factor k must be a positive integer; got {widen_factor!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
-        self.depth, self.widen_factor, self.n = depth, widen_factor, (depth - 4) // 6
-        self.conv1 = conv3x3(3, 16)
-        inplanes = 16
-        for i, planes in enumerate((16 * widen_factor, 32 * widen_factor, 64 * widen_factor)):
-            units = []
-            for j in range(self.n):
-                stride = 2 if (i > 0 and j == 0) else 1
-                down = conv1x1(inplanes, planes, stride) if (stride != 1 or inplanes != planes) else None
-                units.append(PreActBasicBlock(inplanes, planes, stride, down, dropout=dropout))
-                inplanes = planes
-            self.add_module(f"layer{i + 1}", nn.Sequential(*units))
-        self.bn_final = nn.BatchNorm2d(inplanes)
-        self.relu_final = nn.ReLU(inplace=False)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(inplanes, num_classes)
-        init_weights(self)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.layer3(self.layer2(self.layer1(self.conv1(x))))
-        x = self.relu_final(self.bn_final(x))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+    if not isinstance(widen_factor, int) or widen_factor < 1:
+        raise ValueError(f"WRN widen factor k must be a positive integer; got {widen_factor!r}")
+    k = widen_factor
+    return preact_resnet(depth, "basic", widths=(16 * k, 32 * k, 64 * k), dropout=dropout, depth_rule=(6, 4),
+                         num_classes=num_classes)
 
 
 # --- ResNeXt (Xie et al. 2017) ---------------------------------------------------------------------
-class ResNeXtBottleneck(nn.Module):
+class ResNeXtBottleneck(Bottleneck):
     """Aggregated residual transformation, Xie et al. (2017), Eq. (3) in the form of Fig. 3(c).
 
     ``y = x + sum_{i=1}^{C} T_i(x)``: C parallel paths of 1x1 (reduce to d) -> 3x3 -> 1x1, summed.
-    Fig. 3 shows that the C paths are exactly one block with a grouped 3x3 convolution: ``conv1``
-    (1x1, to C*d channels) -> ``conv2`` (3x3, ``groups=C``) -> ``conv3`` (1x1, to the block's
-    output). Post-activation, as the 2015 bottleneck: ``relu_out`` after the addition. The
-    stride sits in the 3x3 convolution and the shortcut is a 1x1 projection + BN where the
-    shape changes (the authors' code).
+    Fig. 3 shows that the C paths are exactly one bottleneck block with a grouped 3x3 convolution:
+    the 2015 :class:`~.blocks.Bottleneck` with ``conv1`` (1x1, to C*d channels) -> ``conv2`` (3x3,
+    ``groups=C``) -> ``conv3`` (1x1, to the block's output). Post-activation, as the 2015
+    bottleneck: ``relu_out`` after the addition. The stride sits in the 3x3 convolution and the
+    shortcut is a 1x1 projection + BN where the shape changes (the authors' code). Each path has
+    d = ``group_width`` channels in blocks of ``base_planes`` base width (stage 1), doubling with
+    the width of each later stage.
     """
 
-    def __init__(self, inplanes: int, outplanes: int, cardinality: int, group_width: int, stride: int = 1,
-                 downsample: nn.Module | None = None) -> None:
-        super().__init__()
-        width = cardinality * group_width
-        self.conv1 = conv1x1(inplanes, width)
-        self.bn1 = nn.BatchNorm2d(width)
-        self.relu1 = nn.ReLU(inplace=False)
-        self.conv2 = conv3x3(width, width, stride, groups=cardinality)  # the C paths, as groups
-        self.bn2 = nn.BatchNorm2d(width)
-        self.relu2 = nn.ReLU(inplace=False)
-        self.conv3 = conv1x1(width, outplanes)
-        self.bn3 = nn.BatchNorm2d(outplanes)
-        self.downsample = downsample
-        self.residual = nn.Identity()
-        self.shortcut = nn.Identity()
-        self.relu_out = nn.ReLU(inplace=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        residual = self.relu1(self.bn1(self.conv1(x)))
-        residual = self.relu2(self.bn2(self.conv2(residual)))
-        residual = self.residual(self.bn3(self.conv3(residual)))
-        shortcut = self.shortcut(x if self.downsample is None else self.downsample(x))
-        out = residual + shortcut
-        return self.relu_out(out)
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
+                 plain: bool = False, cardinality: int = 8, group_width: int = 64, base_planes: int = 64) -> None:
+        width = cardinality * group_width * planes // base_planes  # C paths of d channels, as C groups
+        super().__init__(inplanes, planes, stride, downsample, plain, stride_at="3x3", groups=cardinality, width=width)
 
 
-class CifarResNeXt(nn.Module):
+def cifar_resnext(depth: int = 29, cardinality: int = 8, group_width: int = 64, stem: int = 64,
+                  num_classes: int = 10) -> CifarResNet:
     """ResNeXt-29 for CIFAR, Xie et al. (2017), Sec. 5 ("CIFAR") and Table 7.
 
     ``conv1`` (3x3, ``stem``) + ``bn1`` + ``relu`` -> ``layer1..3`` of (depth-2)/9 blocks; stage s
     (s = 0, 1, 2) has cardinality C, group width ``group_width * 2**s`` and block output
     ``4 * stem * 2**s`` (256/512/1024 for the paper's stem of 64) -> ``avgpool`` -> ``fc``.
     """
-
-    def __init__(self, depth: int = 29, cardinality: int = 8, group_width: int = 64, stem: int = 64,
-                 num_classes: int = 10) -> None:
-        super().__init__()
-        if not isinstance(depth, int) or depth < 11 or (depth - 2) % 9:
-            raise ValueError(f"ResNeXt CIFAR depth must be 9n+2 (11, 20, 29, ...); got {depth!r}")
-        for name, v in (("cardinality", cardinality), ("group_width", group_width), ("stem", stem)):
-            if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        self.cardinality, self.group_width, self.n = cardinality, group_width, (depth - 2) // 9
-        self.conv1 = conv3x3(3, stem)
-        self.bn1 = nn.BatchNorm2d(stem)
-        self.relu = nn.ReLU(inplace=False)
-        inplanes = stem
-        for s in range(3):
-            outplanes, blocks = 4 * stem * 2**s, []
-            for j in range(self.n):
-                stride = 2 if (s > 0 and j == 0) else 1
-                down = make_shortcut("B", inplanes, outplanes, stride)
-                blocks.append(ResNeXtBottleneck(inplanes, outplanes, cardinality, group_width * 2**s, stride, down))
-                inplanes = outplanes
-            self.add_module(f"layer{s + 1}", nn.Sequential(*blocks))
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(inplanes, num_classes)
-        init_weights(self)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+    for name, v in (("cardinality", cardinality), ("group_width", group_width), ("stem", stem)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer; got {v!r}")
+    return CifarResNet(depth, shortcut="B", num_classes=num_classes, widths=(stem, 2 * stem, 4 * stem),
+                       block=ResNeXtBottleneck, cardinality=cardinality, group_width=group_width, base_planes=stem)
 
 
 # --- DenseNet-BC (Huang et al. 2017) ---------------------------------------------------------------
@@ -285,45 +226,13 @@ class SEBasicBlock(BasicBlock):
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
                  plain: bool = False, reduction: int = 16) -> None:
         super().__init__(inplanes, planes, stride, downsample, plain=plain)
-        self.se = SqueezeExcitation(planes, reduction)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        residual = self.relu1(self.bn1(self.conv1(x)))
-        residual = self.residual(self.se(self.bn2(self.conv2(residual))))
-        shortcut = self.shortcut(x if self.downsample is None else self.downsample(x))
-        out = residual + shortcut
-        return self.relu_out(out)
+        self.se = SqueezeExcitation(planes, reduction)  # into BasicBlock's hook point, before the residual tap
 
 
-class SEResNet(nn.Module):
-    """CIFAR SE-ResNet: the paper's CIFAR ResNet (He et al. 2015, Sec. 4.2) with SE blocks.
-
-    Same layout and names as :class:`~.resnet.CifarResNet` (``conv1``/``bn1``/``relu``,
-    ``layer1..3``, ``avgpool``, ``fc``); every block is an :class:`SEBasicBlock`.
-    """
-
-    def __init__(self, depth: int, reduction: int = 16, shortcut: str = "A", num_classes: int = 10) -> None:
-        super().__init__()
-        if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-            raise ValueError(f"SE-ResNet depth must be 6n+2 with n >= 1 (20, 56, 110, ...); got {depth!r}")
-        shortcut = check_shortcut(shortcut)
-        self.depth, self.n = depth, (depth - 2) // 6
-        self.conv1 = conv3x3(3, 16)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.relu = nn.ReLU(inplace=False)
-        inplanes = 16
-        for i, planes in enumerate((16, 32, 64)):
-            stage, inplanes = _make_layer(SEBasicBlock, inplanes, planes, self.n, 1 if i == 0 else 2, shortcut,
-                                          False, reduction=reduction)
-            self.add_module(f"layer{i + 1}", stage)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(inplanes, num_classes)
-        init_weights(self)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+def se_resnet(depth: int, reduction: int = 16, **kw) -> CifarResNet:
+    """CIFAR SE-ResNet: the paper's CIFAR ResNet (He et al. 2015, Sec. 4.2, option A) with an
+    :class:`SEBasicBlock` in place of every block; same layout and names otherwise."""
+    return CifarResNet(depth, block=SEBasicBlock, reduction=reduction, **kw)
 
 
 # --- Stochastic depth (Huang et al. 2016) ------------------------------------------------------------
@@ -390,30 +299,45 @@ def add_stochastic_depth(model: nn.Module, p_last: float = 0.5, mode: str = "bat
 
 # --- one line each ---------------------------------------------------------------------------------
 # Wide ResNet: WRN-d-k (Zagoruyko & Komodakis 2016, Tables 4-5); wrn16_2 for quick runs.
-def wrn16_2(**kw): return WideResNet(16, 2, **kw)  # noqa: E704
-def wrn16_4(**kw): return WideResNet(16, 4, **kw)  # noqa: E704
-def wrn16_8(**kw): return WideResNet(16, 8, **kw)  # noqa: E704
-def wrn28_10(**kw): return WideResNet(28, 10, **kw)  # noqa: E704
-def wrn40_4(**kw): return WideResNet(40, 4, **kw)  # noqa: E704
+@register_model("WRN-16-2")
+def wrn16_2(**kw): return wide_resnet(16, 2, **kw)  # noqa: E704
+@register_model("WRN-16-4")
+def wrn16_4(**kw): return wide_resnet(16, 4, **kw)  # noqa: E704
+@register_model("WRN-16-8")
+def wrn16_8(**kw): return wide_resnet(16, 8, **kw)  # noqa: E704
+@register_model("WRN-28-10")
+def wrn28_10(**kw): return wide_resnet(28, 10, **kw)  # noqa: E704
+@register_model("WRN-40-4")
+def wrn40_4(**kw): return wide_resnet(40, 4, **kw)  # noqa: E704
 
 
 # ResNeXt-29 (Xie et al. 2017, Table 7); the narrow one is ours, for quick runs.
-def resnext29_8x64d(**kw): return CifarResNeXt(29, cardinality=8, group_width=64, **kw)  # noqa: E704
-def resnext29_16x64d(**kw): return CifarResNeXt(29, cardinality=16, group_width=64, **kw)  # noqa: E704
-def resnext29_8x4d_narrow(**kw): return CifarResNeXt(29, cardinality=8, group_width=4, stem=16, **kw)  # noqa: E704
+@register_model("ResNeXt-29 8×64d")
+def resnext29_8x64d(**kw): return cifar_resnext(29, cardinality=8, group_width=64, **kw)  # noqa: E704
+@register_model("ResNeXt-29 16×64d")
+def resnext29_16x64d(**kw): return cifar_resnext(29, cardinality=16, group_width=64, **kw)  # noqa: E704
+@register_model("ResNeXt-29 8×4d narrow")
+def resnext29_8x4d_narrow(**kw): return cifar_resnext(29, cardinality=8, group_width=4, stem=16, **kw)  # noqa: E704
 
 
 # DenseNet-BC (Huang et al. 2017, Table 2); L=28 for quick runs.
+@register_model("DenseNet-BC-100 (k=12)")
 def densenet_bc100_12(**kw): return DenseNetBC(100, 12, **kw)  # noqa: E704
+@register_model("DenseNet-BC-28 (k=12)")
 def densenet_bc28_12(**kw): return DenseNetBC(28, 12, **kw)  # noqa: E704
 
 
 # SE-ResNet: the paper's CIFAR ResNets with SE blocks (Hu et al. 2018).
-def se_resnet20(**kw): return SEResNet(20, **kw)  # noqa: E704
-def se_resnet56(**kw): return SEResNet(56, **kw)  # noqa: E704
-def se_resnet110(**kw): return SEResNet(110, **kw)  # noqa: E704
+@register_model("SE-ResNet-20")
+def se_resnet20(**kw): return se_resnet(20, **kw)  # noqa: E704
+@register_model("SE-ResNet-56")
+def se_resnet56(**kw): return se_resnet(56, **kw)  # noqa: E704
+@register_model("SE-ResNet-110")
+def se_resnet110(**kw): return se_resnet(110, **kw)  # noqa: E704
 
 
 # Stochastic depth (Huang et al. 2016): the paper's CIFAR ResNets, linear decay to p_last = 0.5.
+@register_model("ResNet-56 + stochastic depth")
 def sd_resnet56(p_last=0.5, **kw): return add_stochastic_depth(cifar_resnet(56, **kw), p_last)  # noqa: E704
+@register_model("ResNet-110 + stochastic depth")
 def sd_resnet110(p_last=0.5, **kw): return add_stochastic_depth(cifar_resnet(110, **kw), p_last)  # noqa: E704
