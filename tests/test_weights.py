@@ -203,8 +203,8 @@ def test_lesion_of_a_released_resnet_matches_a_deleted_forward(cifar):
 
     _local_or_skip("resnet20.akamaster")
     model = W.get_model("resnet20", weights="akamaster")
-    x, y = W.released_inputs("resnet20", "test_lossless1k", data=cifar, eval_subset=200)
-    les = lesion_blocks(model, x, y, batch_size=128)
+    x, y = W.released_inputs("resnet20", "test_lossless1k", data=cifar, eval_subset=100)
+    les = lesion_blocks(model, x, y, batch_size=64)
     assert len(les.blocks) == 9 and les.changes_shape.tolist() == [False] * 3 + [True] + [False] * 2 + [True] + [False] * 2
     with torch.no_grad():
         base = (model(x).argmax(1) != y).float().mean().item() * 100
@@ -336,3 +336,36 @@ def test_cli_weights_verify_bad_file_exits_2_with_one_line(tmp_path, monkeypatch
     assert main(["weights", "--verify"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "hash mismatch" in err[0] and err[0].startswith("python -m resnet_book: error:")
+
+
+def test_figures_draw_an_evaluation_and_a_lesion(cifar, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from resnet_book import figures
+    from resnet_book.analysis import Lesion
+
+    _local_or_skip("resnet20.akamaster")
+    ev = W.evaluate_released("resnet20", "test_lossless1k", data=cifar)
+    classes, probs = ev.top_k(3, index=slice(0, 8))
+    fig = figures.plot_topk_grid(ev.images[:8], ev.labels[:8], classes, probs, ncols=4)
+    assert len(fig.axes) == 8 and fig.axes[0].get_title() == "true: cat"  # canonical test image 0 is a cat
+    fig2, ax = plt.subplots()
+    figures.plot_confusion_matrix(ax, ev.confusion())
+    les = Lesion(["layer1.0", "layer2.0"], np.array([9.0, 20.0]), 8.5, np.array([False, True]), 10, 0.1)
+    figures.plot_lesion(plt.subplots()[1], {"ResNet-20": les})
+    fig.savefig(tmp_path / "grid.png")
+    fig2.savefig(tmp_path / "cm.png")
+    plt.close("all")
+
+
+def test_jpeg1k_pairs_each_lossless_image_with_its_jpeg_copy(cifar):
+    for subset in (None, 100):
+        xl, yl, nl, _ = W.eval_arrays("test_lossless1k", cifar, eval_subset=subset)
+        xj, yj, nj, _ = W.eval_arrays("test_jpeg1k", cifar, eval_subset=subset)
+        assert (nl, nj) == ("test_lossless1k", "test_jpeg1k") and (yl == yj).all()
+        assert 5.0 < np.abs(xl.astype(int) - xj.astype(int)).mean() < 6.5  # same photos, JPEG-degraded (README: 5.8)
+    with pytest.raises(ValueError, match="unknown evaluation split 'val45k'; known: test_lossless1k, full, test, test_jpeg1k"):
+        W.eval_arrays("val45k", cifar)

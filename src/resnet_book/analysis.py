@@ -190,6 +190,7 @@ class Lesion:
     changes_shape: np.ndarray  # bool: the block changes the shape (downsampling blocks)
     n: int  # images evaluated
     seconds: float
+    dtype: str = "float32"  # "bfloat16" when run under bf16 autocast
 
 
 @torch.no_grad()
@@ -204,7 +205,10 @@ def lesion_blocks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size
 
     Cost: the intact pass stores each block's output, and the run with block ``k`` deleted starts
     from the stored output of block ``k - 1`` (earlier blocks are swapped for cheap stand-ins), so
-    the whole curve costs about half a forward pass per block instead of a full one.
+    the whole curve costs about half a forward pass per block instead of a full one. Memory: every
+    block's output for ``batch_size`` images (ResNet-56, 500 images: about 0.5 GB, fp32); lower
+    ``batch_size`` for very deep nets. ``dtype=torch.bfloat16`` (autocast) is about twice as fast
+    on a CPU with native bf16.
     ``x``: normalised inputs as the model expects them; ``y``: labels. The model is left unchanged.
     """
     t0 = time.perf_counter()
@@ -253,4 +257,5 @@ def lesion_blocks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size
         model.train(was_training)
     n = len(x)
     return Lesion(names, 100.0 * wrong.numpy() / n, 100.0 * wrong_base / n,
-                  np.array([deleted[nm].changes_shape for nm in names]), n, time.perf_counter() - t0)
+                  np.array([deleted[nm].changes_shape for nm in names]), n, time.perf_counter() - t0,
+                  str(dtype).removeprefix("torch."))

@@ -32,10 +32,14 @@ def plot_topk_grid(images: np.ndarray, labels: Sequence[int], classes: np.ndarra
         ax.set_yticks([])
         ok = classes[i, 0] == labels[i]
         ax.set_title(f"true: {names[labels[i]]}", fontsize=9)
-        lines = [f"{names[c]} {p:.0%}" for c, p in zip(classes[i], probs[i])]
+        lines = [f"{names[c]} {_pct(p)}" for c, p in zip(classes[i], probs[i])]
         ax.set_xlabel("\n".join(lines), fontsize=8, color="tab:green" if ok else "tab:red", loc="left")
     fig.tight_layout()
     return fig
+
+
+def _pct(p: float) -> str:
+    return "<1%" if p < 0.005 else (">99%" if 0.995 <= p < 1 else f"{p:.0%}")
 
 
 def plot_confusion_matrix(ax, cm: np.ndarray, names: Sequence[str] = CLASSES, normalize: bool = True):
