@@ -16,6 +16,12 @@ SHARED_DATA := $(abspath ../shared/data/cifar10)
 ifneq ($(wildcard $(SHARED_DATA)/cifar10_test.npz),)
 export RESNET_BOOK_DATA ?= $(SHARED_DATA)
 endif
+# Released pretrained CIFAR ResNets (resnet_book.weights): the shared copies when they are there,
+# otherwise the loader downloads them once into the user cache (verified by SHA-256).
+SHARED_WEIGHTS := $(abspath ../shared/weights)
+ifneq ($(wildcard $(SHARED_WEIGHTS)/akamaster),)
+export RESNET_BOOK_WEIGHTS ?= $(SHARED_WEIGHTS)
+endif
 export PYTHONUNBUFFERED := 1
 
 SHELL := /bin/bash

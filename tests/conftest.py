@@ -1,4 +1,4 @@
-"""Test set-up: point the loader at the shared developer copy of CIFAR-10 when it is there."""
+"""Test set-up: point the loaders at the shared developer copies of CIFAR-10 and the released weights."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "cifar10"
+SHARED_WEIGHTS = ROOT.parent / "shared" / "weights"
 
 os.environ.setdefault("RESNET_BOOK_QUIET", "1")
 if "RESNET_BOOK_DATA" not in os.environ and (SHARED / "cifar10_test.npz").exists():
     os.environ["RESNET_BOOK_DATA"] = str(SHARED)
+if "RESNET_BOOK_WEIGHTS" not in os.environ and (SHARED_WEIGHTS / "akamaster").is_dir():
+    os.environ["RESNET_BOOK_WEIGHTS"] = str(SHARED_WEIGHTS)  # released weights (resnet_book.weights)
 
 
 @pytest.fixture(scope="session")

@@ -165,3 +165,64 @@ def test_per_pixel_mean_is_subtracted(small, cifar):
     assert torch.allclose(xc.std((0, 2, 3)), torch.ones(3), atol=1e-2)
     with pytest.raises(ValueError, match="unknown normalisation"):
         D.DeviceData(D.make_split(cifar, "full", 100, 100), "cpu", normalize="zca")
+
+
+# --- the lossless test split ----------------------------------------------------------------------
+def test_lossless1k_split_on_the_jpeg_copy(cifar):
+    assert cifar.jpeg_copy and not cifar.lossless_test
+    assert "test_lossless1k" in D.SPLITS
+    s = D.make_split(cifar, "test_lossless1k")
+    assert s.eval_name == "test_lossless1k" and len(s.y_train) == 50_000 and s.x_eval.shape == (1000, 32, 32, 3)
+    assert s.y_eval[:10].tolist() == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
+    assert np.bincount(s.y_eval).tolist() == [103, 89, 100, 103, 90, 86, 112, 102, 106, 109]
+    sub = D.make_split(cifar, "test_lossless1k", eval_subset=100)
+    assert len(sub.y_eval) == 100 and np.bincount(sub.y_eval).tolist() == [10] * 10
+
+
+def _folder_with(tmp_path, cifar, test_images, test_labels, lossless1k=True):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in D.TRAIN_FILES:
+        (folder / name).symlink_to(cifar.folder / name)
+    np.savez(folder / D.TEST_FILE, images=test_images, labels=test_labels.astype(np.uint8))  # uncompressed: fast
+    if lossless1k:
+        (folder / D.LOSSLESS1K_FILE).symlink_to(cifar.folder / D.LOSSLESS1K_FILE)
+    return folder
+
+
+def test_an_original_test_set_is_recognised_and_used_whole(tmp_path, cifar):
+    """A folder whose test set begins with the 1,000 lossless canonical images (as torchvision's
+    download does) holds original pixels: test_lossless1k then evaluates on its whole test set."""
+    x1k, y1k = D.load_lossless1k(cifar.folder)
+    x = np.concatenate([x1k, cifar.x_test[:9000]])
+    y = np.concatenate([y1k, cifar.y_test[:9000]])
+    folder = _folder_with(tmp_path, cifar, x, y, lossless1k=False)  # the 1k file is not needed there
+    data = D.load_cifar10(folder)
+    assert data.lossless_test and not data.jpeg_copy and data.fingerprint != cifar.fingerprint
+    s = D.make_split(data, "test_lossless1k")
+    assert s.eval_name == "test" and len(s.y_eval) == 10_000 and (s.x_eval[:1000] == x1k).all()
+    # one changed pixel in the first 1,000: not the original test set any more
+    x[5, 0, 0, 0] ^= 1
+    (tmp_path / "o").mkdir()
+    assert not D.load_cifar10(_folder_with(tmp_path / "o", cifar, x, y)).lossless_test
+
+
+def test_lossless1k_missing_or_altered_is_one_clear_error(tmp_path, cifar):
+    folder = _folder_with(tmp_path, cifar, cifar.x_test, cifar.y_test, lossless1k=False)
+    with pytest.raises(D.DataError, match=r"split 'test_lossless1k' needs cifar10_test_lossless1k.npz .* put the file there"):
+        D.make_split(D.load_cifar10(folder), "test_lossless1k")
+    x1k, y1k = D.load_lossless1k(cifar.folder)
+    x1k = x1k.copy()
+    x1k[0, 0, 0, 0] ^= 1
+    np.savez_compressed(folder / D.LOSSLESS1K_FILE, images=x1k, labels=y1k.astype(np.uint8))
+    with pytest.raises(D.DataError, match="is not the first 1,000 original CIFAR-10 test images"):
+        D.make_split(D.load_cifar10(folder), "test_lossless1k")
+
+
+def test_the_jpeg_copy_of_the_lossless_images_is_the_same_photos(cifar):
+    idx = D.lossless1k_in_jpeg_copy(cifar)
+    x1k, y1k = D.load_lossless1k(cifar.folder)
+    assert (cifar.y_test[idx] == y1k).all() and len(set(idx.tolist())) == 1000
+    mae = np.abs(cifar.x_test[idx].astype(int) - x1k.astype(int)).mean()
+    shifted = np.abs(cifar.x_test[idx + 1].astype(int) - x1k.astype(int)).mean()  # neighbours: other photos
+    assert 5.0 < mae < 6.5 and shifted > 4 * mae  # the README's 5.8

@@ -1,4 +1,4 @@
-"""Command line: ``python -m resnet_book {list,run,report,data}`` (also the ``resnet-book`` script).
+"""Command line: ``python -m resnet_book {list,run,report,data,weights}`` (also the ``resnet-book`` script).
 
 ``--set KEY=VALUE,...`` values are parsed here (:func:`parse_overrides`) into typed TrainConfig fields.
 
@@ -9,6 +9,7 @@ data, a corrupt record) prints one clear line and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import experiments as ex
@@ -111,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", **common["out"])
     d = sub.add_parser("data", help="find or download CIFAR-10 and verify it")
     d.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache)")
+    w = sub.add_parser("weights", help="released pretrained CIFAR ResNets: list them and where they are, verify them")
+    w.add_argument("--verify", action="store_true",
+                   help="check each local file's SHA-256, load it (weights_only) and convert it into our model")
+    w.add_argument("--download", action="store_true", help="download the missing files into the user cache (verified)")
     return p
 
 
@@ -178,6 +183,23 @@ def _cmd_data(args) -> None:
               "tests and quick runs, not for accuracy claims")
 
 
+def _cmd_weights(args) -> None:
+    from . import weights as W
+    from .tables import markdown_table
+
+    if args.verify or args.download:
+        for w, line in W.verify_all(download=args.download):
+            print(f"{w.name}: {line}")
+        return
+    print(f"Released weights of {W.AKAMASTER_REPO} (commit {W.AKAMASTER_COMMIT[:7]}, Yerlan Idelbayev, BSD-2-Clause):")
+    print(markdown_table(["weights", "file", "their error %", "best_prec1 in file", "SHA-256", "here"], W.status_rows(),
+                         align="llrrll"))
+    w0 = next(iter(W.WEIGHTS.values()))
+    print(f"\ninput: {w0.preprocessing}\ntrained: {w0.trained}")
+    print(f"found in ${W.ENV_VAR}/akamaster/ (set: {os.environ.get(W.ENV_VAR) or 'no'}), then {W.default_cache_dir()}/akamaster/, "
+          "else downloaded there on first use; `weights --verify` checks the local files")
+
+
 def main(argv=None) -> int:
     from .data import DataError
     from .results import RecordError
@@ -187,7 +209,8 @@ def main(argv=None) -> int:
     except SystemExit as e:  # --help (0) or a usage error (2), already printed by argparse
         return int(e.code or 0)
     try:
-        {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "data": _cmd_data}[args.command](args)
+        {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "data": _cmd_data,
+         "weights": _cmd_weights}[args.command](args)
     except (ValueError, DataError, RecordError) as e:  # user errors: one clear line, exit 2
         print(f"python -m resnet_book: error: {e}", file=sys.stderr)
         return 2

@@ -1,7 +1,9 @@
 """CIFAR-10 for the course: a local cache format, splits, and augmentation as batched tensor ops.
 
 Cache format (also the layout of the developers' shared copy): ``cifar10_train_{0..4}.npz`` and
-``cifar10_test.npz``, each with ``images`` (uint8, N x 32 x 32 x 3, RGB) and ``labels``.
+``cifar10_test.npz``, each with ``images`` (uint8, N x 32 x 32 x 3, RGB) and ``labels``. A folder
+may also hold ``cifar10_test_lossless1k.npz`` (the first 1,000 canonical test images, bit-exact),
+read only by the ``test_lossless1k`` split.
 
 Where the data comes from, in order:
 
@@ -30,6 +32,7 @@ import torch
 ENV_VAR = "RESNET_BOOK_DATA"
 TRAIN_FILES = [f"cifar10_train_{i}.npz" for i in range(5)]
 TEST_FILE = "cifar10_test.npz"
+LOSSLESS1K_FILE = "cifar10_test_lossless1k.npz"  # optional; only the "test_lossless1k" split reads it
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 PAD = 4  # paper Sec. 4.2: "4 pixels are padded on each side" before a random 32x32 crop
 
@@ -132,8 +135,69 @@ def file_sha256(path: Path) -> str:
 
 
 def fingerprint(folder: Path) -> str:
-    """Data fingerprint: SHA-256 over the six files' SHA-256s (in a fixed order)."""
+    """Data fingerprint: SHA-256 over the six files' SHA-256s (in a fixed order).
+
+    ``cifar10_test_lossless1k.npz`` is deliberately not part of it (adding it would change the id
+    of every existing run): the ``test_lossless1k`` split checks that file's *content* against the
+    pinned digests below, so its name alone says which pixels it evaluates on (see :func:`make_split`).
+    """
     return hashlib.sha256("".join(file_sha256(folder / n) for n in TRAIN_FILES + [TEST_FILE]).encode()).hexdigest()
+
+
+# The first 1,000 images of the original ``test_batch``, bit-exact and in canonical order (the
+# content of LOSSLESS1K_FILE): SHA-256 of ``images.tobytes()`` (uint8, 1000 x 32 x 32 x 3, C order)
+# and of ``labels`` as uint8. Content digests, not file digests: np.savez_compressed writes a
+# timestamp into the zip, so the same arrays saved twice give different files.
+LOSSLESS1K_IMAGES_SHA256 = "da362006b99671213d1a5d856cab2bedf64d40bad4501630ee60f4ceb2d3ec7f"
+LOSSLESS1K_LABELS_SHA256 = "636a087e604331a0b9dafc94b6e9ade0c9cec72c4400d12473ccdb3e264474c1"
+
+
+def _is_lossless1k(images: np.ndarray, labels: np.ndarray) -> bool:
+    """True when these are exactly the first 1,000 canonical test images and labels (original pixels)."""
+    if images.shape != (1000, 32, 32, 3) or len(labels) != 1000:
+        return False
+    return (hashlib.sha256(np.ascontiguousarray(images, dtype=np.uint8).tobytes()).hexdigest() == LOSSLESS1K_IMAGES_SHA256
+            and hashlib.sha256(np.asarray(labels, dtype=np.uint8).tobytes()).hexdigest() == LOSSLESS1K_LABELS_SHA256)
+
+
+def load_lossless1k(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The 1,000 lossless canonical test images of ``folder/cifar10_test_lossless1k.npz``, content-checked."""
+    path = Path(folder) / LOSSLESS1K_FILE
+    if not path.is_file():
+        raise DataError(
+            f"split 'test_lossless1k' needs {LOSSLESS1K_FILE} (the first 1,000 original test images, bit-exact) "
+            f"in {folder}, whose own test set is not the original CIFAR-10: put the file there (the developers' "
+            f"copy is ../shared/data/cifar10/{LOSSLESS1K_FILE}), or download the original CIFAR-10 "
+            f"(unset {ENV_VAR}; `python -m resnet_book data`), where the split uses the full lossless test set."
+        )
+    images, labels = _load_file(path)
+    if not _is_lossless1k(images, labels):
+        raise DataError(
+            f"{path} is not the first 1,000 original CIFAR-10 test images in canonical order (its content "
+            f"digest differs from the pinned one); replace it with the developers' copy."
+        )
+    return images, labels
+
+
+def lossless1k_in_jpeg_copy(data: "Cifar10") -> np.ndarray:
+    """Indices into the JPEG copy's test set of the 1,000 lossless images, in canonical order.
+
+    The JPEG-derived test file is sorted by class, keeping each class's canonical relative order
+    (its README: the k-th image of class c among the first 1,000 of ``test_batch`` is ``c*1000 + k``,
+    confirmed for all 1,000). So ``data.x_test[idx]`` are the same photos as the lossless 1k, only
+    JPEG-degraded: a paired comparison of the two pixel versions.
+    """
+    if not data.jpeg_copy:
+        raise DataError(f"{data.folder} does not hold the JPEG-derived copy (recognised by its test file's SHA-256)")
+    _, labels = load_lossless1k(data.folder)
+    rank = np.zeros(len(labels), np.int64)
+    seen = np.zeros(len(CLASSES), np.int64)
+    for i, c in enumerate(labels):
+        rank[i], seen[c] = seen[c], seen[c] + 1
+    idx = labels * 1000 + rank
+    if not (data.y_test[idx] == labels).all():
+        raise DataError(f"{data.folder}: the test set is not sorted class by class as the JPEG copy's README says")
+    return idx
 
 
 @dataclass
@@ -147,6 +211,9 @@ class Cifar10:
     folder: Path
     fingerprint: str
     jpeg_copy: bool = False  # True for the JPEG-derived developer copy (not the original pixels)
+    # True when the test set starts with the 1,000 lossless canonical test images, i.e. it holds the
+    # original pixels in canonical order (what torchvision's download gives), see _is_lossless1k.
+    lossless_test: bool = False
 
     def __repr__(self) -> str:
         return (f"Cifar10(train={len(self.y_train)}, test={len(self.y_test)}, folder={str(self.folder)!r}, "
@@ -167,7 +234,8 @@ def load_cifar10(data_dir: str | os.PathLike | None = None, download: bool = Tru
         if len(y_train) != 50_000 or len(y_test) != 10_000:
             raise DataError(f"{folder}: expected 50,000 train and 10,000 test images, got {len(y_train)} and {len(y_test)}")
         jpeg = file_sha256(folder / TEST_FILE) == JPEG_COPY_TEST_SHA256
-        _CACHE[folder] = Cifar10(x_train, y_train, x_test, y_test, folder, fingerprint(folder), jpeg)
+        lossless = not jpeg and _is_lossless1k(x_test[:1000], y_test[:1000])
+        _CACHE[folder] = Cifar10(x_train, y_train, x_test, y_test, folder, fingerprint(folder), jpeg, lossless)
     return _CACHE[folder]
 
 
@@ -193,6 +261,9 @@ def stratified_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
 SPLITS = {
     "full": "train on all 50,000 training images, evaluate on the 10,000 test images",
     "val45k": "the paper's 45k/5k train/val split (Sec. 4.2): train on 45,000, evaluate on 5,000 held-out training images",
+    "test_lossless1k": "train on all 50,000 training images, evaluate on original (lossless) test pixels: the full "
+                       "10,000 where the folder holds the original CIFAR-10, else the 1,000 canonical test images "
+                       "of cifar10_test_lossless1k.npz",
 }
 VAL_SEED = 20151210  # fixed: the 45k/5k split is the same for every run (arXiv v1 date)
 
@@ -205,14 +276,29 @@ class Split:
     y_train: np.ndarray
     x_eval: np.ndarray
     y_eval: np.ndarray
-    eval_name: str  # "test" or "val"
+    eval_name: str  # "test", "val" or "test_lossless1k" (the 1,000-image lossless subset)
 
 
 def make_split(data: Cifar10, split: str = "full", train_subset: int | None = None,
                eval_subset: int | None = None, subset_seed: int = 0) -> Split:
-    """Train/eval arrays for ``split`` (see ``SPLITS``), optionally stratified seeded subsets."""
+    """Train/eval arrays for ``split`` (see ``SPLITS``), optionally stratified seeded subsets.
+
+    ``test_lossless1k`` evaluates on original pixels. Where ``data`` holds the original CIFAR-10
+    (``data.lossless_test``: its test set begins with the 1,000 pinned lossless images, as
+    torchvision's download does) that is the whole test set, ``eval_name`` ``"test"``; elsewhere
+    (the JPEG-derived copy) it is the 1,000 images of ``cifar10_test_lossless1k.npz``, content-checked
+    against pinned digests, ``eval_name`` ``"test_lossless1k"``. Identity: a run id hashes the split
+    name and the data fingerprint (the six cache files, hence also whether the test set is the
+    original); the 1k file is pinned by content, so (split, fingerprint) determines the eval pixels.
+    """
     if split == "full":
         xtr, ytr, xev, yev, name = data.x_train, data.y_train, data.x_test, data.y_test, "test"
+    elif split == "test_lossless1k":
+        xtr, ytr = data.x_train, data.y_train
+        if data.lossless_test:
+            xev, yev, name = data.x_test, data.y_test, "test"
+        else:
+            (xev, yev), name = load_lossless1k(data.folder), "test_lossless1k"
     elif split == "val45k":
         val = stratified_indices(data.y_train, 5_000, VAL_SEED)
         keep = np.setdiff1d(np.arange(len(data.y_train)), val)
