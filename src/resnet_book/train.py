@@ -387,10 +387,8 @@ def train(
                 history.iterations_done = done
                 break
         if done % cfg.eval_every == 0 or done == cfg.max_iters:
-            if isinstance(data, DeviceData):
-                err, eval_loss = evaluate(model, data, amp)
-            else:  # a data source with its own evaluation (ImageNet: centre crop, 10-crop at the end)
-                err, eval_loss = data.evaluate(model, amp, final=done == cfg.max_iters)
+            own = getattr(data, "evaluate", None)  # a data source with its own (ImageNet: centre crop, 10-crop at the end)
+            err, eval_loss = own(model, amp, final=done == cfg.max_iters) if own else evaluate(model, data, amp)
             history.eval_iters.append(done)
             history.eval_error.append(err)
             history.eval_loss.append(eval_loss)
