@@ -119,6 +119,15 @@ def test_a_world_size_that_does_not_divide_the_global_batch_is_exit_2(tiny, tmp_
     assert World(size=8).check_batch(256) == 32
 
 
+def test_one_line_per_failure_under_torchrun():
+    own, decided = ValueError("no data folder"), ValueError("checkpoint written by 2 processes")
+    decided.from_rank0 = True  # raised on rank 0 and sent to the others (World.on_main)
+    rank0, rank1, node2_first = World(0, 4, 0, 2), World(1, 4, 1, 2), World(2, 4, 0, 2)
+    assert rank0.speaks(own) and rank0.speaks(decided)
+    assert not rank1.speaks(own) and not rank1.speaks(decided)
+    assert node2_first.speaks(own) and not node2_first.speaks(decided)  # each node says what it found itself
+
+
 # --- the recipe ---------------------------------------------------------------------------------------
 def test_the_imagenet_scale_is_the_recipe_of_sec_3_4():
     cfg = ex.run_config(ex.get_experiment("table2"), ex.get_experiment("table2").runs[0], "imagenet", 0, "cpu")
