@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import os
 import pickle
 import platform
@@ -92,7 +93,9 @@ class World:
         if device.type == "cuda":
             torch.cuda.set_device(device)
         if not dist.is_initialized():
-            dist.init_process_group(self.backend)  # env:// -- the address and port come from torchrun
+            # env:// (address and port from torchrun). One hour, not NCCL's 10 minutes: while rank 0
+            # lists and fingerprints 1.3M files on a network file system, the others wait.
+            dist.init_process_group(self.backend, timeout=datetime.timedelta(hours=1))
 
     def close(self) -> None:
         import torch.distributed as dist
