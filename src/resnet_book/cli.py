@@ -31,7 +31,7 @@ def _seeds(text: str) -> list[int]:
     return seeds
 
 
-_NONE_DEFAULT_TYPES = {"warmup_lr": float, "train_subset": int, "eval_subset": int}
+_NONE_DEFAULT_TYPES = {"warmup_lr": float, "train_subset": int, "eval_subset": int, "num_classes": int}
 _AUTO_FIELDS = ("amp", "compile")  # true, false or auto
 
 
@@ -41,7 +41,9 @@ def parse_overrides(text: str) -> list[tuple[str, object]]:
     Values are cast to the field's type; ``milestones`` takes ``:``-separated iterations;
     ``none`` clears an optional field.
     """
-    defaults = TrainConfig().to_dict()
+    from .imagenet import ImageNetConfig
+
+    defaults = {**ImageNetConfig().to_dict(), **TrainConfig().to_dict()}  # CIFAR fields + ImageNet's input fields
     pairs = []
     for item in filter(None, (t.strip() for t in text.split(","))):
         key, sep, value = item.partition("=")
@@ -84,19 +86,21 @@ def _jobs(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m resnet_book", description="Re-run the CIFAR-10 experiments of He et al. (2015).")
+    p = _Parser(prog="python -m resnet_book", description="Re-run the CIFAR-10 and ImageNet experiments of He et al. (2015).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list experiments, their runs and scales")
     common = dict(scale=dict(choices=ex.SCALES, default=None,
-                             help="quick (CPU minutes), cpu (the recipe on all 50k images, CPU hours) or paper "
-                                  "(the exact recipe, GPU); default: paper on a GPU, else quick"),
+                             help="quick (CPU minutes), cpu (the recipe on all 50k images, CPU hours), paper "
+                                  "(the exact recipe, GPU); for table2/table3 imagenet or imagenet-small; default: paper on a GPU, "
+                                  "else quick (imagenet for table2/table3)"),
                   out=dict(default=None, help="results folder (default: $RESNET_BOOK_RESULTS or the repository's results/)"))
     r = sub.add_parser("run", help="train the runs of an experiment (finished runs are reused, killed runs resume)")
     r.add_argument("experiment")
     r.add_argument("--scale", **common["scale"])
     r.add_argument("--seeds", type=_seeds, default=[0], help="comma-separated seeds (default 0)")
     r.add_argument("--device", type=_device, default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
-    r.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache)")
+    r.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache); for "
+                   "table2/table3 the ImageNet folder with train/<class>/ and val/<class>/ (default: $RESNET_BOOK_IMAGENET)")
     r.add_argument("--out", **common["out"])
     r.add_argument("--runs", type=lambda t: [x for x in t.split(",") if x], default=None,
                    help="only these runs of the experiment, comma-separated (see `list`)")
@@ -130,7 +134,7 @@ def _cmd_list(args) -> None:
           "eager; a 3-step probe), other nets scaled by multiply-adds; compile and --jobs 2 are faster.\n")
     for e in ex.EXPERIMENTS.values():
         print(f"{e.name:10s} {e.title}  [{e.source}]")
-        for scale in ex.SCALES:
+        for scale in e.scales:
             runs = e.runs_at(scale)
             if not runs:
                 print(f"    {scale:5s}: no runs")
@@ -144,6 +148,10 @@ def _cmd_list(args) -> None:
             elif scale == "paper":
                 hours, _ = rp.estimate_gpu_hours(e.name)
                 print(f"           on a GPU, roughly {hours:.1f} h in all (an estimate, not measured)")
+            elif scale == "imagenet":
+                hours, _ = rp.estimate_gpu_hours(e.name)
+                print(f"           roughly {hours:.0f} GPU-hours in all (an estimate, not measured); "
+                      "torchrun --nproc-per-node=N divides the wall time by about N")
 
 
 def torch_threads() -> int:

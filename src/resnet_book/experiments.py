@@ -1,10 +1,14 @@
-"""The paper's CIFAR-10 experiments, each defined once, and the scales they run at.
+"""The paper's experiments, each defined once, and the scales they run at.
 
 An :class:`Experiment` is a list of runs (a model name plus, rarely, a recipe change such as
 ResNet-110's warm-up). A *scale* is data: TrainConfig overrides for sizes only (iterations,
 training subset, evaluation cadence). ``paper`` is the exact recipe of Sec. 4.2; ``cpu`` is the
 same recipe on all 50k images with a schedule compressed to what a 2-core CPU can afford;
 ``quick`` fits a chapter's budget. No code path depends on the scale.
+
+The ImageNet experiments (Tables 2 and 3) run at ``imagenet`` (the recipe of Sec. 3.4 on the
+1,000 classes) and ``imagenet-small`` (the same recipe at a quarter of the resolution on any
+ImageFolder), on one process or many (torchrun, :mod:`resnet_book.distributed`).
 
 Running them is :mod:`resnet_book.runner`'s job; tables of their results are
 :mod:`resnet_book.report`'s.
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 
 from . import reference
+from .imagenet import ImageNetConfig, linear_scaling
 from .models import get_model
 from .train import TrainConfig, resolve_device
 
@@ -75,6 +80,24 @@ def quick_scale(max_iters: int, batch_size: int = 32, train_subset: int = 10_000
 
 WARMUP_110 = {"warmup_lr": reference.CIFAR_RECIPE["warmup_lr"]}  # Sec. 4.2: ResNet-110 only
 
+# ImageNet. The recipe (Sec. 3.4) is ImageNetConfig's defaults; the scales set sizes only.
+IMAGENET_SCALE: dict = {
+    # The paper's recipe exactly (batch 256, lr 0.1 /10 at 150k, 300k, 450k; 600k iterations) on
+    # the 1,000 classes; the final evaluation is 10-crop testing on the 50k val images.
+    "num_classes": 1_000,
+}
+IMAGENET_SMALL_SCALE: dict = {
+    # The recipe at a quarter of the resolution, on any ImageFolder (Tiny-ImageNet's 64x64 images,
+    # Imagenette, a class subset): shorter side in [64, 120], crops of 56, tested at 64. The
+    # schedule keeps its shape (lr /10 at 1/4, 1/2, 3/4 of the run) at 1/15 of the length:
+    # 40k iterations of 256 are ~100 epochs of Tiny-ImageNet's 100k images.
+    "crop": 56, "scale_min": 64, "scale_max": 120, "test_size": 64, "num_classes": None,
+    "max_iters": 40_000, "milestones": (10_000, 20_000, 30_000),
+    "log_every": 20, "eval_every": 1_000, "checkpoint_every": 500,
+}
+IMAGENET_SCALES = {"imagenet": IMAGENET_SCALE, "imagenet-small": IMAGENET_SMALL_SCALE}
+DATASET_CONFIGS = {"cifar10": TrainConfig, "imagenet": ImageNetConfig}
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -82,7 +105,7 @@ class RunSpec:
     model_kwargs: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)  # recipe changes for this run (not sizes)
     label: str = ""
-    scales: tuple[str, ...] = ("quick", "cpu", "paper")  # scales at which this run exists
+    scales: tuple[str, ...] = ("quick", "cpu", "paper")  # scales at which this run exists (see Experiment.scales)
 
     @property
     def name(self) -> str:
@@ -97,9 +120,10 @@ class Experiment:
     runs: tuple[RunSpec, ...]
     scales: dict  # scale name -> TrainConfig overrides (sizes only)
     measure: str | None = None  # an extra measurement stored in each record (see MEASURES)
+    dataset: str = "cifar10"  # "cifar10" (TrainConfig) or "imagenet" (ImageNetConfig, an ImageFolder)
 
     def runs_at(self, scale: str) -> list[RunSpec]:
-        return [r for r in self.runs if scale in r.scales]
+        return [r for r in self.runs if scale in r.scales and scale in self.scales]
 
 
 def _runs(*models: str, **kw) -> tuple[RunSpec, ...]:
@@ -108,6 +132,7 @@ def _runs(*models: str, **kw) -> tuple[RunSpec, ...]:
 
 SCALE_SIZES = {"quick": quick_scale(300), "cpu": CPU_SCALE, "paper": PAPER_SCALE}
 R110 = RunSpec("resnet110", config=WARMUP_110, label="resnet110")
+_IN = tuple(IMAGENET_SCALES)
 
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     Experiment(
@@ -159,9 +184,24 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         _runs("resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12", "se_resnet56"),
         SCALE_SIZES,
     ),
+    Experiment(
+        "table2", "ImageNet: plain-18/34 vs ResNet-18/34", "He et al. 2015, Table 2 (and Fig. 4)",
+        # "In the first comparison (Table 2 and Fig. 4 right), we use identity mapping for all
+        # shortcuts and zero-padding for increasing dimensions (option A)."
+        _runs("plain18", "plain34", scales=_IN) + _runs("resnet18", "resnet34", model_kwargs={"shortcut": "A"}, scales=_IN),
+        IMAGENET_SCALES, dataset="imagenet",
+    ),
+    Experiment(
+        "table3", "ImageNet: ResNet-34 with shortcut options A/B/C, ResNet-50/101/152", "He et al. 2015, Table 3",
+        # option A is the same run as table2's resnet34 (reused when that exists); the bottleneck
+        # nets use option B ("we use option B for increasing dimensions").
+        tuple(RunSpec("resnet34", {"shortcut": s}, label=f"resnet34-{s}", scales=_IN) for s in "ABC")
+        + _runs("resnet50", "resnet101", "resnet152", scales=_IN),
+        IMAGENET_SCALES, dataset="imagenet",
+    ),
 ]}
 
-SCALES = tuple(SCALE_SIZES)
+SCALES = tuple(SCALE_SIZES) + tuple(IMAGENET_SCALES)
 
 
 def get_experiment(name: str) -> Experiment:
@@ -170,9 +210,11 @@ def get_experiment(name: str) -> Experiment:
     return EXPERIMENTS[name]
 
 
-def default_scale(device: str = "auto") -> str:
+def default_scale(device: str = "auto", exp: Experiment | None = None) -> str:
     """``paper`` when the run's device is a GPU, ``quick`` otherwise (``--device cpu`` on a GPU
-    machine is a CPU run, so it gets the CPU's default)."""
+    machine is a CPU run, so it gets the CPU's default); ``imagenet`` for an ImageNet experiment."""
+    if exp is not None and exp.dataset == "imagenet":
+        return "imagenet"
     return "paper" if resolve_device(device).type == "cuda" else "quick"
 
 
@@ -192,12 +234,20 @@ def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str
     A run's recipe states learning rates at the paper's batch size (ResNet-110's warm-up lr 0.01
     at batch 128); at a scale with another batch size they follow the linear scaling rule, like
     the base lr does, so that warm-up/base keeps the paper's ratio of 1/10.
+
+    ImageNet: a global batch other than the paper's 256 scales the lr linearly and the schedule
+    inversely (:func:`resnet_book.imagenet.linear_scaling`), unless the overrides set them.
     """
-    cfg = TrainConfig().replace(**exp.scales[check_scale(scale)])
+    if check_scale(scale) not in exp.scales:
+        raise ValueError(f"{exp.name} runs at the {', '.join(exp.scales)} scale(s), not at {scale!r}")
+    cfg = DATASET_CONFIGS[exp.dataset]().replace(**exp.scales[scale])
     k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
     recipe = {key: (v * k if key in _LR_FIELDS and v is not None else v) for key, v in run.config.items()}
-    cfg = cfg.replace(**recipe)
-    return cfg.replace(**(overrides or {})).replace(seed=seed, device=device)
+    cfg = cfg.replace(**recipe).replace(**(overrides or {}))
+    if exp.dataset == "imagenet":
+        r = reference.IMAGENET_RECIPE
+        cfg = linear_scaling(cfg, overrides or {}, r["batch_size"], r["lr"])
+    return cfg.replace(seed=seed, device=device)
 
 
 def build_model(run: RunSpec, seed: int) -> torch.nn.Module:
@@ -209,7 +259,7 @@ def build_model(run: RunSpec, seed: int) -> torch.nn.Module:
 def plan(name: str, scale: str | None = None, seeds=(0,), runs=None, device: str = "auto") -> list[tuple[RunSpec, int]]:
     """The (run, seed) pairs of an experiment at a scale (optionally only the runs named in ``runs``)."""
     exp = get_experiment(name)
-    scale = check_scale(scale or default_scale(device))
+    scale = check_scale(scale or default_scale(device, exp))
     chosen = exp.runs_at(scale)
     if runs:
         names = [r.name for r in exp.runs]

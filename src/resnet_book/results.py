@@ -124,13 +124,18 @@ _PROVENANCE = {"device": str, "dtype": str, "threads": int, "torch": str, "git_c
 _FINAL = {"train_error": (int, float), "eval_error": (int, float), "eval_name": str, "params": int,
           "iterations": int, "wall_time": (int, float)}
 _CURVES = [("iters", "train_loss", "train_error", "lr"), ("eval_iters", "eval_loss", "eval_error")]
+# ImageNet records (``"dataset": "imagenet"``) also say how the run was spread over processes.
+_DISTRIBUTED = {"world_size": int, "global_batch": int, "per_device_batch": int, "device_kind": str}
 
 
 def validate_record(rec, where: str = "record") -> dict:
     """Check a record's structure; raise :class:`RecordError` naming the first problem."""
     if not isinstance(rec, dict):
         raise RecordError(f"{where}: expected a JSON object, got {type(rec).__name__}")
-    for group, spec in (("", _REQUIRED), ("provenance.", _PROVENANCE), ("final.", _FINAL)):
+    groups = [("", _REQUIRED), ("provenance.", _PROVENANCE), ("final.", _FINAL)]
+    if isinstance(rec.get("provenance"), dict) and rec.get("dataset") == "imagenet":
+        groups.append(("provenance.", _DISTRIBUTED))
+    for group, spec in groups:
         obj = rec if not group else rec.get(group[:-1], {})
         for key, typ in spec.items():
             if key not in obj:

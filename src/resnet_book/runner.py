@@ -154,36 +154,47 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
             + (" (resuming from checkpoint)" if ckpt.exists() else ""))
         history = train(model, ddata, cfg, checkpoint=ckpt, progress=progress, desc=f"{run.name} s{task.seed}",
                         position=position)
+        rec = make_record(task, history, model, dtype, compiled, ddata.eval_name, {
+            "data_fingerprint": data.fingerprint, "data_dir": str(data.folder),
+            "data_note": "JPEG-derived copy of CIFAR-10: not the original pixels" if data.jpeg_copy else ""}, jobs)
         exp = get_experiment(task.experiment)
-        rec = {
-            "schema": SCHEMA_VERSION, "run_id": task.rid, "experiment": exp.name, "model": run.model,
-            "model_kwargs": run.model_kwargs, "label": run.name, "scale": task.scale, "seed": task.seed,
-            "config": cfg.to_dict(),
-            "provenance": {
-                "device": device_name(dev), "device_type": dev.type, "dtype": dtype, "compiled": compiled,
-                "threads": torch.get_num_threads(), "concurrent_runs": jobs,
-                "torch": torch.__version__, "python": sys.version.split()[0], "git_commit": git_commit(),
-                "package_hash": package_hash(),
-                "data_fingerprint": data.fingerprint, "data_dir": str(data.folder),
-                "data_note": "JPEG-derived copy of CIFAR-10: not the original pixels" if data.jpeg_copy else "",
-                "created": now_iso(), "source": exp.source,
-            },
-            "history": history.to_dict(),
-            "final": {
-                "train_error": history.final_train_error(), "eval_error": history.final_eval_error,
-                "eval_name": ddata.eval_name, "params": count_params(model), "iterations": history.iterations_done,
-                "wall_time": history.wall_time, "cpu_time": history.cpu_time,
-            },
-            "status": "stopped" if history.stopped else "complete",
-        }
         if exp.measure:
             rec["extra"] = {exp.measure: MEASURES[exp.measure](model, ddata)}
-        save_checkpoint(weights_path(task.path), model.state_dict())  # final weights, for pages that probe the model
-        write_json_atomic(task.path, rec)
-        ckpt.unlink(missing_ok=True)
+        save_run(task, rec, model, ckpt)
     log(f"{task.tag} {task.rid}: train error {rec['final']['train_error']:.3f}, {ddata.eval_name} error "
         f"{rec['final']['eval_error']:.3f}, {history.wall_time:.0f} s")
     return rec
+
+
+def make_record(task: _Task, history, model, dtype: str, compiled: bool, eval_name: str, data_provenance: dict,
+                jobs: int = 1) -> dict:
+    """The record of a finished run: its config, provenance (device, code, data) and results."""
+    exp, run, dev = get_experiment(task.experiment), task.run, resolve_device(task.cfg.device)
+    return {
+        "schema": SCHEMA_VERSION, "run_id": task.rid, "experiment": exp.name, "model": run.model,
+        "model_kwargs": run.model_kwargs, "label": run.name, "scale": task.scale, "seed": task.seed,
+        "config": task.cfg.to_dict(),
+        "provenance": {
+            "device": device_name(dev), "device_type": dev.type, "dtype": dtype, "compiled": compiled,
+            "threads": torch.get_num_threads(), "concurrent_runs": jobs,
+            "torch": torch.__version__, "python": sys.version.split()[0], "git_commit": git_commit(),
+            "package_hash": package_hash(), **data_provenance, "created": now_iso(), "source": exp.source,
+        },
+        "history": history.to_dict(),
+        "final": {
+            "train_error": history.final_train_error(), "eval_error": history.final_eval_error,
+            "eval_name": eval_name, "params": count_params(model), "iterations": history.iterations_done,
+            "wall_time": history.wall_time, "cpu_time": history.cpu_time,
+        },
+        "status": "stopped" if history.stopped else "complete",
+    }
+
+
+def save_run(task: _Task, rec: dict, model, checkpoint: Path) -> None:
+    """Final weights (for pages that probe the model), then the record; the checkpoint goes."""
+    save_checkpoint(weights_path(task.path), model.state_dict())
+    write_json_atomic(task.path, rec)
+    checkpoint.unlink(missing_ok=True)
 
 
 # --- several runs at once (worker processes) ------------------------------------------------------
@@ -234,8 +245,17 @@ def run_experiment(
     ``runs``: only these run names; ``overrides``: TrainConfig fields to change (they become part
     of each run's identity and record); ``jobs``: how many runs train at once (see the module
     docstring). The default scale follows the device: ``paper`` on a GPU, ``quick`` on a CPU.
+    ImageNet experiments (``table2``, ``table3``) go to :func:`resnet_book.distributed.run_imagenet`
+    (``data_dir``: the ImageFolder; under torchrun, with every process).
     """
     exp = get_experiment(name)
+    if exp.dataset == "imagenet":
+        from .distributed import run_imagenet
+
+        return run_imagenet(name, scale, seeds, device, data_dir, out, progress, log, runs, overrides, jobs)
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1:
+        raise ValueError(f"{name} trains on CIFAR-10, one process per run: torchrun is for table2/table3; "
+                         "train several CIFAR runs at once with --jobs N")
     dev = resolve_device(device)
     scale = check_scale(scale or default_scale(str(dev)))
     if int(jobs) < 1:

@@ -84,14 +84,14 @@ class TrainConfig:
         if self.log_every >= 1 and self.checkpoint_every % self.log_every:
             problems.append(f"checkpoint_every ({self.checkpoint_every}) must be a multiple of log_every ({self.log_every})")
         if problems:
-            raise ValueError("invalid TrainConfig: " + "; ".join(problems))
+            raise ValueError(f"invalid {type(self).__name__}: " + "; ".join(problems))
 
     def replace(self, **changes) -> "TrainConfig":
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:
-            raise ValueError(f"unknown TrainConfig field(s) {sorted(unknown)}; known: {sorted(known)}")
-        return TrainConfig(**{**asdict(self), **changes})
+            raise ValueError(f"unknown {type(self).__name__} field(s) {sorted(unknown)}; known: {sorted(known)}")
+        return type(self)(**{**asdict(self), **changes})
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -156,7 +156,7 @@ def resolve_compile(cfg: "TrainConfig", device: torch.device) -> bool:
 
 def execution_fields() -> tuple[str, ...]:
     """Config fields that say how a run is executed, not what it computes (not part of its identity)."""
-    return ("device", "amp", "compile", "deterministic", "checkpoint_every")
+    return ("device", "amp", "compile", "deterministic", "checkpoint_every", "workers")
 
 
 def identity(cfg: "TrainConfig", device: torch.device) -> dict:
@@ -292,6 +292,7 @@ def train(
     progress: bool | None = None,
     desc: str | None = None,
     position: int | None = None,
+    world=None,
 ) -> History:
     """Train ``model`` with ``cfg`` (paper defaults) and return its :class:`History`.
 
@@ -300,9 +301,19 @@ def train(
     history and weights as an uninterrupted run. ``progress``: a tqdm bar (default: on unless
     the environment variable ``RESNET_BOOK_QUIET`` is set); ``position``: its line when several
     runs train at once.
-    """
-    from .results import load_checkpoint, save_checkpoint
 
+    ``data``: a CIFAR split, or any data source with ``device``, ``eval_name``, ``batch(seed,
+    iteration, batch_size, augment)`` and ``evaluate(model, amp, final)`` (e.g.
+    :class:`resnet_book.imagenet.ImageNetData`). ``world``: a
+    :class:`resnet_book.distributed.World` of torchrun processes (default: this process alone).
+    Each process trains on its share of every mini-batch in a DistributedDataParallel model;
+    curves are averaged over the processes; only rank 0 writes the checkpoint, and a resumed run
+    must have as many processes as the one that wrote it.
+    """
+    from .distributed import World
+    from .results import save_checkpoint
+
+    world = world or World()
     cfg = cfg or TrainConfig()
     device = resolve_device(cfg.device)
     amp = resolve_dtype(cfg, device) == "bf16"
@@ -323,26 +334,23 @@ def train(
     schedule = LRSchedule(cfg)
     history = History(eval_name=data.eval_name)
     start = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = load_checkpoint(checkpoint, device)
-        if identity(TrainConfig(**_as_config(state["config"])), device) != identity(cfg, device):
-            raise ValueError(f"checkpoint {checkpoint} was written by a different config; delete it to start over")
+    state = world.on_main(lambda: _resume_state(checkpoint, cfg, device, world.size)) if checkpoint is not None else None
+    if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         history = History.from_dict(state["history"])
         start = history.iterations_done
+    step_model = world.wrap(model)  # DistributedDataParallel when there are several processes
     if resolve_compile(cfg, device):
         import torch._dynamo as dynamo
 
         dynamo.reset()  # one model per compile: many runs in a process never hit the recompile limit
-        step_model = torch.compile(model)
-    else:
-        step_model = model
+        step_model = torch.compile(step_model)
 
     if progress is None:
         progress = not os.environ.get("RESNET_BOOK_QUIET")
-    bar = _tqdm()(total=cfg.max_iters, initial=start, desc=desc, disable=not progress, leave=False,
+    bar = _tqdm()(total=cfg.max_iters, initial=start, desc=desc, disable=not progress or not world.is_main, leave=False,
                    mininterval=1.0, position=position)
     model.train()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -360,14 +368,16 @@ def train(
         win_wrong += wrong
         win_n += 1
         if schedule.warming:  # needs the error now (one sync per iteration, only while warming)
-            schedule.observe(it, wrong.item() / len(y))
+            schedule.observe(it, world.all_sum(wrong.float()).item() / cfg.batch_size if world.size > 1 else wrong.item() / len(y))
             history.warmup_end = schedule.warmup_end
         done = it + 1
         if done % cfg.log_every == 0 or done == cfg.max_iters:
-            mean_loss = win_loss.item() / win_n
+            # sums over the processes: each loss is the mean over its share, the batch is global
+            loss_sum, wrong_sum = world.all_sum(torch.stack([win_loss, win_wrong])).tolist()
+            mean_loss = loss_sum / (win_n * world.size)
             history.iters.append(done)
             history.train_loss.append(mean_loss)
-            history.train_error.append(win_wrong.item() / (win_n * cfg.batch_size))
+            history.train_error.append(wrong_sum / (win_n * cfg.batch_size))
             history.lr.append(lr)
             win_loss.zero_(), win_wrong.zero_()
             win_n = 0
@@ -377,7 +387,8 @@ def train(
                 history.iterations_done = done
                 break
         if done % cfg.eval_every == 0 or done == cfg.max_iters:
-            err, eval_loss = evaluate(model, data, amp)
+            own = getattr(data, "evaluate", None)  # a data source with its own (ImageNet: centre crop, 10-crop at the end)
+            err, eval_loss = own(model, amp, final=done == cfg.max_iters) if own else evaluate(model, data, amp)
             history.eval_iters.append(done)
             history.eval_error.append(err)
             history.eval_loss.append(eval_loss)
@@ -387,17 +398,38 @@ def train(
             history.wall_time += time.perf_counter() - t0
             history.cpu_time += time.process_time() - c0
             t0, c0 = time.perf_counter(), time.process_time()
-            save_checkpoint(checkpoint, {
-                "config": cfg.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "schedule": schedule.state_dict(), "history": history.to_dict(),
-            })
+            if world.is_main:  # the processes hold the same weights and optimizer state
+                save_checkpoint(checkpoint, {
+                    "config": cfg.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(), "history": history.to_dict(), "world_size": world.size,
+                })
     bar.close()
     history.wall_time += time.perf_counter() - t0
     history.cpu_time += time.process_time() - c0
     return history
 
 
-def _as_config(d: dict) -> dict:
-    """A stored config dict as TrainConfig keyword arguments (fields added later take their defaults)."""
-    known = {f.name for f in fields(TrainConfig)}
+def _as_config(d: dict, cls: type = TrainConfig) -> dict:
+    """A stored config dict as ``cls`` keyword arguments (fields added later take their defaults)."""
+    known = {f.name for f in fields(cls)}
     return {k: v for k, v in d.items() if k in known}
+
+
+def _resume_state(checkpoint: str | os.PathLike, cfg: TrainConfig, device: torch.device, world_size: int) -> dict | None:
+    """The state in ``checkpoint``, if the file exists, after checking that this config (and as many
+    processes) wrote it. (A run resumed on another number of processes would splice two data orders
+    and BatchNorm groupings into a run no single configuration produces.)"""
+    from .results import load_checkpoint
+
+    if not Path(checkpoint).exists():
+        return None
+    state = load_checkpoint(checkpoint, device if world_size == 1 else "cpu")
+    cls = type(cfg)
+    if identity(cls(**_as_config(state["config"], cls)), device) != identity(cfg, device):
+        raise ValueError(f"checkpoint {checkpoint} was written by a different config; delete it to start over")
+    written_by = state.get("world_size", 1)
+    if written_by != world_size:
+        raise ValueError(f"checkpoint {checkpoint} was written by {written_by} process(es), this run has {world_size}: "
+                         f"resume it with the same world size (torchrun --nnodes x --nproc-per-node = {written_by}), "
+                         "or delete it to start over")
+    return state
