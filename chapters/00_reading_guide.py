@@ -388,14 +388,16 @@ quiz("00_reading_guide", ["q8"])
 # ```{solution} ex-00-3
 # :class: dropdown
 #
-# - Sec. 4.1, on plain nets: "The reason for such optimization difficulties will be studied in the
-#   future." Still debated; the recap page lists the main explanations proposed since.
-# - Sec. 4.2, on ResNet-1202: "But combining with stronger regularization may improve results,
-#   which we will study in the future." Stochastic depth and pre-activation units train 1000-layer
-#   nets to *better* errors than ResNet-110 (Chapter 5).
-# - Sec. 3.1: "In real cases, it is unlikely that identity mappings are optimal, but our
-#   reformulation may help to precondition the problem." A hypothesis, supported only indirectly by
-#   Fig. 7 (small responses).
+# Four places, from the most to the least explicit, and where each stands today.
+#
+# - The plain nets' optimisation difficulty (Sec. 4.1): the paper offers a conjecture, slow
+#   convergence, and postpones the reason "to the future". It is still debated; the recap page
+#   lists the main explanations proposed since.
+# - ResNet-1202's test error (Sec. 4.2): the paper suspects overfitting and postpones stronger
+#   regularisation. Stochastic depth and pre-activation units have since trained 1000-layer nets to
+#   *better* errors than ResNet-110 (Chapter 5).
+# - Why identity is a good reference (Sec. 3.1): "our reformulation may help to precondition the
+#   problem" is a hypothesis, supported only indirectly by Fig. 7 (small responses).
 # - Footnote 3, a negative result: three times more iterations still show degradation, so it is
 #   not simply a matter of training longer.
 # ```
@@ -427,7 +429,7 @@ quiz("00_reading_guide", ["q8"])
 # | | |
 # |---|---|
 # | **Pass 1 (15 min)** | abstract, Sec. 1 with Fig. 1 and Fig. 2, headings, Table 2: the problem, the idea, one comparison. |
-# | **Pass 2 (1–2 h)** | Sec. 3.1–3.3, Sec. 4.1 up to the bottlenecks, Sec. 4.2: the argument, chain of {term}`ablation · 消融实验`s at equal cost. |
+# | **Pass 2 (1–2 h)** | Sec. 3.1–3.3, Sec. 4.1 up to the bottlenecks, Sec. 4.2: the argument: a chain of comparisons at equal cost, each an {term}`ablation · 消融实验` of the shortcut. |
 # | **Pass 3 (with code)** | the recipe (Sec. 3.4), Highway networks (Sec. 2), Tables 4–5, Fig. 7, ResNet-1202, detection: re-implement, list the open questions. |
 # | **Fig. 1** | look at the *training* panel first: deeper {term}`plain network · 普通网络 / 平原网络`, higher training error = the {term}`degradation problem · 退化问题`, not overfitting. |
 # | **Table 1** | brackets = a block, ×n = how many, rows = map sizes, last row = {term}`multiply-adds (FLOPs) · 乘加运算量（FLOPs）`; the name = weighted layers. |

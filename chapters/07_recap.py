@@ -493,11 +493,11 @@ quiz("07_recap", ["q7", "q8"])
 #
 # | | |
 # |---|---|
-# | **Symptom** | deeper {term}`plain network · 普通网络 / 平原网络`s reach a *higher training error*: the {term}`degradation problem · 退化问题` (Fig. 1, Fig. 4, Fig. 6), with healthy gradients. |
+# | **Symptom** | a deeper {term}`plain network · 普通网络 / 平原网络` reaches a *higher training error*: the {term}`degradation problem · 退化问题` (Fig. 1, Fig. 4, Fig. 6), with healthy gradients. |
 # | **Idea** | {term}`residual learning · 残差学习`: fit $\mathcal{F}(x) = \mathcal{H}(x) - x$, output $\mathcal{F}(x) + x$ ({eq}`eq-02-recast`). |
-# | **Design** | {term}`identity mapping · 恒等映射` shortcuts, free; projections only where shapes change; {term}`bottleneck · 瓶颈结构`s for depth at low cost. |
+# | **Design** | {term}`identity mapping · 恒等映射` shortcuts, free; projections only where shapes change; {term}`bottleneck · 瓶颈结构` blocks for depth at low cost. |
 # | **Why it trains** | the gradient at every block has a term that skips all weight layers ({eq}`eq-02-grad-many`). |
-# | **Evidence** | equal-cost plain-vs-residual {term}`ablation · 消融实验`s on CIFAR-10 and ImageNet; depth up to 152 (ImageNet) and 1202 (CIFAR-10) layers; features that transfer to detection. |
+# | **Evidence** | plain vs residual at equal cost, an {term}`ablation · 消融实验` on CIFAR-10 and on ImageNet; depth up to 152 (ImageNet) and 1202 (CIFAR-10) layers; features that transfer to detection. |
 # | **Open** | why plain nets degrade; the 1202-layer gap; gates vs identity ({term}`highway network · 高速公路网络`); answered in part by pre-activation, stochastic depth, wide nets. |
 #
 # **Key terms** ({doc}`glossary <../book/glossary>`): {term}`residual learning · 残差学习` ·
