@@ -1,16 +1,220 @@
-"""Figures of trained networks that the chapters draw: top-k grids, confusion matrices, lesion curves.
+"""Figures the chapters draw: of trained networks (top-k grids, confusion matrices, lesion curves)
+and diagrams drawn from data (the course's concept map and the reading guide's map of the paper).
 
 Each function draws into matplotlib axes (or returns a new figure) and returns them; sentences
 and captions stay in the chapters. matplotlib is imported when a function is called.
+
+The diagrams take plain lists of dicts (written in the page that shows them) and draw with matplotlib
+only, so that the picture cannot drift from its data and needs no graph-layout package:
+
+>>> nodes = [{"id": "a", "label": "problem", "layer": 0}, {"id": "b", "label": "idea", "layer": 1}]
+>>> edges = [{"from": "a", "to": "b", "label": "motivates"}]
+>>> import matplotlib.pyplot as plt
+>>> pos = concept_map(plt.figure().gca(), nodes, edges)   # doctest: +SKIP
+
+The layout is layered: a node's ``layer`` is its row (0 at the top); inside a row the nodes are
+ordered to follow their parents (the barycentre heuristic of layered graph drawing), so that few
+arrows cross.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from .data import CLASSES
+
+# box colours, by group in order of first appearance (colour-blind-friendly pastel palette)
+PALETTE = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99", "#d9d9d9", "#8dd3c7", "#bebada"]
+
+
+ARC_HEIGHT = 0.3  # how far above its row an arrow between two nodes of the same row rises (data units)
+
+
+class DiagramError(ValueError):
+    """The nodes/edges given to a diagram are inconsistent (unknown id, duplicate id, missing key)."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A node's box in data coordinates: centre (x, y) and half-sizes (w, h)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def border_towards(self, x: float, y: float) -> tuple[float, float]:
+        """The point where the segment from the centre towards (x, y) leaves the box."""
+        dx, dy = x - self.x, y - self.y
+        ts = [t for t in ((self.w / abs(dx)) if dx else None, (self.h / abs(dy)) if dy else None) if t is not None]
+        t = min(ts + [1.0]) if ts else 0.0
+        return self.x + t * dx, self.y + t * dy
+
+
+def _check_nodes(nodes: list[dict], required: tuple[str, ...]) -> dict[str, dict]:
+    by_id: dict[str, dict] = {}
+    for i, n in enumerate(nodes):
+        missing = [k for k in required if k not in n]
+        if missing:
+            raise DiagramError(f"node {i + 1} ({n.get('id', '?')!r}) lacks {', '.join(missing)}")
+        if n["id"] in by_id:
+            raise DiagramError(f"duplicate node id {n['id']!r}")
+        by_id[n["id"]] = n
+    return by_id
+
+
+def layered_layout(nodes: list[dict], edges: list[dict], row_gap: float = 1.0) -> dict[str, tuple[float, float]]:
+    """Centre of every node: row ``-layer * row_gap``; columns 0, 1, ... centred on the widest row.
+
+    Inside a row, each node goes to the mean column of its parents (nodes of earlier rows with an
+    edge to it, in either direction), one sweep from the top row down; a node without parents keeps
+    its place in the list (centred rows). Nodes are then pushed apart to unit spacing, the row
+    shifted back towards where its nodes wanted to be and kept inside the widest row.
+    """
+    by_id = _check_nodes(nodes, ("id", "label", "layer"))
+    for e in edges:
+        for end in ("from", "to"):
+            if e.get(end) not in by_id:
+                raise DiagramError(f"edge {e.get('from')!r} -> {e.get('to')!r}: unknown node {e.get(end)!r}")
+    rows: dict[int, list[str]] = {}
+    for n in nodes:
+        rows.setdefault(int(n["layer"]), []).append(n["id"])
+    width = max(len(r) for r in rows.values())
+    col: dict[str, float] = {}
+    for layer in sorted(rows):
+        ids = rows[layer]
+
+        def bary(i: int, nid: str) -> tuple[float, int]:
+            parents = [col[o] for e in edges for a, o in ((e["to"], e["from"]), (e["from"], e["to"]))
+                       if a == nid and o in col and int(by_id[o]["layer"]) < layer]
+            return (sum(parents) / len(parents) if parents else i + (width - len(ids)) / 2, i)
+
+        ranked = sorted((bary(i, nid), nid) for i, nid in enumerate(ids))
+        # each node as close to its parents as the unit spacing allows, the row kept inside [0, width - 1]
+        want = [b for (b, _), _ in ranked]
+        xs = []
+        for w in want:
+            xs.append(w if not xs else max(w, xs[-1] + 1))
+        shift = sum(want) / len(want) - sum(xs) / len(xs)
+        shift = min(max(shift, -xs[0]), width - 1 - xs[-1])
+        for (_, nid), x in zip(ranked, xs):
+            col[nid] = x + shift
+    return {nid: (col[nid] + 0.5, -int(by_id[nid]["layer"]) * row_gap) for nid in col}
+
+
+def _groups(items: list[dict], key: str = "group") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for it in items:
+        g = it.get(key)
+        if g is not None and g not in out:
+            out[g] = PALETTE[len(out) % len(PALETTE)]
+    return out
+
+
+def concept_map(ax, nodes: list[dict], edges: list[dict], colors: dict[str, str] | None = None,
+                box_size: tuple[float, float] = (0.86, 0.5), row_gap: float = 1.25, fontsize: float = 7.5,
+                legend: bool = True) -> dict[str, Box]:
+    """Draw a concept map on ``ax``; return each node's :class:`Box`.
+
+    ``nodes``: dicts with ``id``, ``label`` (may contain newlines), ``layer`` (row, 0 at the top)
+    and optionally ``group`` (colour and legend entry, e.g. the chapter that teaches it).
+    ``edges``: dicts with ``from``, ``to`` and optionally ``label`` (written on the arrow) and
+    ``style`` (``"dashed"`` for a weaker or later link).
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
+
+    centres = layered_layout(nodes, edges, row_gap)
+    colors = colors or _groups(nodes)
+    w, h = box_size[0] / 2, box_size[1] / 2
+    boxes = {nid: Box(x, y, w, h) for nid, (x, y) in centres.items()}
+    for n in nodes:
+        b = boxes[n["id"]]
+        ax.add_patch(FancyBboxPatch((b.x - w, b.y - h), 2 * w, 2 * h, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                    fc=colors.get(n.get("group"), "white"), ec="0.35", lw=0.8, zorder=3))
+        ax.text(b.x, b.y, n["label"], ha="center", va="center", fontsize=fontsize, zorder=4)
+    for e in edges:
+        a, b = boxes[e["from"]], boxes[e["to"]]
+        same_row = abs(a.y - b.y) < 1e-9
+        style = dict(arrowstyle="-|>", mutation_scale=9, lw=0.9, color="0.3", zorder=2,
+                     linestyle="--" if e.get("style") == "dashed" else "-")
+        if same_row:  # along the row: from top edge to top edge, over the boxes in between (a curve in data units)
+            start, end = (a.x, a.y + h), (b.x, b.y + h)
+            ctrl = ((a.x + b.x) / 2, a.y + h + 2 * ARC_HEIGHT)
+            ax.add_patch(FancyArrowPatch(path=Path([start, ctrl, end], [Path.MOVETO, Path.CURVE3, Path.CURVE3]), **style))
+            mx, my = (start[0] + end[0]) / 2, a.y + h + ARC_HEIGHT  # the top of the curve
+        else:
+            start, end = a.border_towards(b.x, b.y), b.border_towards(a.x, a.y)
+            ax.add_patch(FancyArrowPatch(start, end, **style))
+            mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        if e.get("label"):
+            ax.text(mx, my, e["label"], ha="center", va="center", fontsize=fontsize - 1.5, style="italic",
+                    color="0.2", zorder=5, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+    xs = [b.x for b in boxes.values()]
+    ys = [b.y for b in boxes.values()]
+    top = ARC_HEIGHT if any(abs(boxes[e["to"]].y - boxes[e["from"]].y) < 1e-9 for e in edges) else 0.0
+    ax.set(xlim=(min(xs) - w - 0.1, max(xs) + w + 0.1), ylim=(min(ys) - h - 0.15, max(ys) + h + top + 0.2))
+    ax.axis("off")
+    if legend and colors:
+        handles = [Line2D([], [], marker="s", ls="", ms=8, mfc=c, mec="0.35", label=g) for g, c in colors.items()]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(handles), 5),
+                  fontsize=fontsize, frameon=False)
+    return boxes
+
+
+def paper_map(ax, elements: list[dict], sections: list[str], passes: dict[int, str], roles: dict[str, str],
+              fontsize: float = 7.0) -> dict[str, Box]:
+    """The parts of a paper in reading order (x, grouped by section) against the pass that reads them (y).
+
+    ``elements``: dicts with ``name`` (e.g. "Fig. 1"), ``section`` (one of ``sections``, in the
+    paper's order), ``pass`` (a key of ``passes``: 1 = first pass, at the top) and ``role`` (a key
+    of ``roles``, which maps each role to its colour). Returns each element's :class:`Box`.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch
+
+    for i, el in enumerate(elements):
+        missing = [k for k in ("name", "section", "pass", "role") if k not in el]
+        if missing:
+            raise DiagramError(f"element {i + 1} ({el.get('name', '?')!r}) lacks {', '.join(missing)}")
+        if el["section"] not in sections:
+            raise DiagramError(f"{el['name']!r}: unknown section {el['section']!r}")
+        if el["pass"] not in passes or el["role"] not in roles:
+            raise DiagramError(f"{el['name']!r}: unknown pass {el['pass']!r} or role {el['role']!r}")
+    ordered = sorted(elements, key=lambda el: sections.index(el["section"]))  # stable: keeps the order inside a section
+    boxes: dict[str, Box] = {}
+    w, h = 0.46, 0.32
+    x = 0.0
+    for s in sections:
+        members = [el for el in ordered if el["section"] == s]
+        if not members:
+            continue
+        left = x
+        for el in members:
+            b = Box(x + 0.5, -float(el["pass"]), w, h)
+            boxes[el["name"]] = b
+            ax.add_patch(FancyBboxPatch((b.x - w, b.y - h), 2 * w, 2 * h, boxstyle="round,pad=0.02,rounding_size=0.06",
+                                        fc=roles[el["role"]], ec="0.35", lw=0.8, zorder=3))
+            label = el["name"].replace(" ", "\n", 1) if len(el["name"]) > 7 else el["name"]  # "Tables\n7–8"
+            ax.text(b.x, b.y, label, ha="center", va="center", fontsize=fontsize, zorder=4, linespacing=1.0)
+            x += 1.0
+        ax.text((left + x) / 2, -0.35, s, ha="center", va="bottom", fontsize=fontsize, rotation=0, color="0.25")
+        ax.axvline(x, color="0.85", lw=0.8, zorder=1)
+    for p, name in passes.items():
+        ax.text(-0.15, -p, name, ha="right", va="center", fontsize=fontsize + 0.5, fontweight="bold")
+        ax.axhline(-p, color="0.92", lw=6, zorder=0)
+    ax.set(xlim=(-2.6, x + 0.1), ylim=(-max(passes) - 0.6, 0.1))
+    ax.axis("off")
+    handles = [Line2D([], [], marker="s", ls="", ms=8, mfc=c, mec="0.35", label=r) for r, c in roles.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), fontsize=fontsize,
+              frameon=False)
+    return boxes
+
+
 
 
 def plot_topk_grid(images: np.ndarray, labels: Sequence[int], classes: np.ndarray, probs: np.ndarray,

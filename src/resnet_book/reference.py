@@ -123,6 +123,22 @@ IMAGENET_RECIPE = {
     "max_iters": 600_000, "weight_decay": 1e-4, "momentum": 0.9, "scale_aug": (256, 480),
 }
 
+# --- He et al. 2015, Tables 7-8 (Sec. 4.3): object detection, baseline Faster R-CNN, mAP (%) -----
+# The same detector twice; only the backbone network changes (VGG-16 -> ResNet-101).
+TABLE7 = {
+    "source": f"{HE2015}, Table 7 (PASCAL VOC test sets, baseline Faster R-CNN, mAP %)",
+    # test set: (training data, {backbone: mAP}); 07+12 = VOC 2007 trainval + 2012 trainval,
+    # 07++12 = 07+12 plus VOC 2007 test
+    "VOC 07 test": ("07+12", {"VGG-16": 73.2, "ResNet-101": 76.4}),
+    "VOC 12 test": ("07++12", {"VGG-16": 70.4, "ResNet-101": 73.8}),
+}
+TABLE8 = {
+    "source": f"{HE2015}, Table 8 (COCO validation set, baseline Faster R-CNN, mAP %)",
+    # metric: {backbone: mAP}; mAP@[.5, .95] (averaged over IoU thresholds) is COCO's standard metric
+    "mAP@.5": {"VGG-16": 41.5, "ResNet-101": 48.4},
+    "mAP@[.5, .95]": {"VGG-16": 21.2, "ResNet-101": 27.2},
+}
+
 # --- He et al. 2016, Identity Mappings (CIFAR-10 test error %) --------------------------------
 IDENTITY_MAPPINGS = {
     "source": HE2016,
