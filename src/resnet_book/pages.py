@@ -140,20 +140,16 @@ def table6(quick: list[dict], paper_scale: list[dict]) -> str:
     """Markdown: Table 6 of the paper, akamaster's reproduction and this book's runs, per depth."""
     q = {r["model"]: r for r in rp.summarize(quick)}
     p = {r["model"]: r for r in rp.summarize(paper_scale)}
-    lines = ["| network | params (code) | paper, Table 6 | akamaster | this book: paper scale | "
-             "this book: quick scale (train / test) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    rows = []
     for depth, row in reference.TABLE6["resnet"].items():
         model = f"resnet{depth}"
         paper = f"{row['error']:.2f}" + (f" (mean {row['mean']:.2f} ± {row['std']:.2f})" if "mean" in row else "")
         aka = reference.AKAMASTER_CIFAR10["error"].get(depth)
-        ps = p.get(model)
-        qs = q.get(model)
+        ps, qs = p.get(model), q.get(model)
         params = (qs or ps or {}).get("params") or reference.CIFAR_PARAMS_OPTION_A[depth]
-        lines.append(
-            f"| {label(model)} | {params:,} | {paper} | {aka:.2f} | "
-            + (f"{ps['eval_error']:.2f} ({ps['eval_name']}, seeds {','.join(map(str, ps['seeds']))})" if ps else "not run yet")
-            + " | "
-            + (f"{qs['train_error']:.1f} / {qs['eval_error']:.1f}" if qs else "paper scale only")
-            + " |")
-    return "\n".join(lines)
+        rows.append([label(model), f"{params:,}", paper, f"{aka:.2f}",
+                     f"{ps['eval_error']:.2f} ({ps['eval_name']}, seeds {','.join(map(str, ps['seeds']))})"
+                     if ps else "not run yet",
+                     f"{qs['train_error']:.1f} / {qs['eval_error']:.1f}" if qs else "paper scale only"])
+    return markdown_table(["network", "params (code)", "paper, Table 6", "akamaster", "this book: paper scale",
+                           "this book: quick scale (train / test)"], rows, align="lrrrrr")

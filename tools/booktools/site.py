@@ -37,6 +37,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from resnet_book.tables import markdown_table
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_TAG = "resnet-book-setup"
 
@@ -227,11 +229,11 @@ def status_page(junit_xml: str | Path) -> str:
              f"{torch.get_num_threads()} threads, torch {torch.__version__}, "
              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC). Budget: {CHAPTER_BUDGET_S // 60} minutes per "
              f"chapter, {BOOK_BUDGET_S // 60} for the whole book on a 2-core CPU.", "",
-             "| chapter | execution time | within budget |", "|---|---:|---|"]
-    for name, (t, failed) in sorted(times.items()):
-        ok = "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")
-        lines.append(f"| `{name}` | {t:.0f} s | {ok} |")
-    lines += [f"| **all chapters** | **{total:.0f} s** | {'yes' if total <= BOOK_BUDGET_S else '**no**'} |", "",
+             markdown_table(["chapter", "execution time", "within budget"],
+                            [[f"`{name}`", f"{t:.0f} s", "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")]
+                             for name, (t, failed) in sorted(times.items())]
+                            + [["**all chapters**", f"**{total:.0f} s**", "yes" if total <= BOOK_BUDGET_S else "**no**"]],
+                            align="lrl"), "",
               "Runs are identified by their configuration and trained once: a page that needs a run "
               "another page already trained reuses it, so the order of the chapters matters for these times."]
     return "\n".join(lines) + "\n"
@@ -243,18 +245,19 @@ TIMES_MARKER = "<!-- resnet_book: chapter-times -->"
 def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Path | None = None) -> str:
     """Markdown table: per chapter, this build's execution time, its quick runs' recorded training
     time, and the estimated GPU time of its experiments at the paper scale."""
-    rows = ["| chapter | executed in this build | its quick runs, trained from scratch | paper scale (estimate) |",
-            "|---|---:|---:|---:|"]
+    rows = []
     for name, nb in sorted(notebooks.items()):
         t = (times or {}).get(name)
         exps = declared_experiments(nb)
         tr = quick_training(exps, results_root) if exps else None
         hours = [h for h in (gpu_estimate(x["name"]) for x in exps) if h]
-        rows.append(f"| {{doc}}`{name} <../chapters/{name}>` | {fmt_seconds(t[0]) + (' (failed)' if t[1] else '') if t else 'not run'} "
-                    f"| {fmt_seconds(tr['seconds']) + ' (' + str(tr['runs']) + ' runs)' if tr else '—'} "
-                    f"| {f'about {sum(h for h, _ in hours):.1f} GPU-hours' if hours else '—'}"
-                    f"{' (whole experiments)' if hours and any(x['runs'] for x in exps) else ''} |")
-    return "\n".join(rows) + "\n"
+        rows.append([f"{{doc}}`{name} <../chapters/{name}>`",
+                     fmt_seconds(t[0]) + (" (failed)" if t[1] else "") if t else "not run",
+                     f"{fmt_seconds(tr['seconds'])} ({tr['runs']} runs)" if tr else "—",
+                     (f"about {sum(h for h, _ in hours):.1f} GPU-hours" if hours else "—")
+                     + (" (whole experiments)" if hours and any(x["runs"] for x in exps) else "")])
+    return markdown_table(["chapter", "executed in this build", "its quick runs, trained from scratch",
+                           "paper scale (estimate)"], rows, align="lrrr") + "\n"
 
 
 def colab_setup_cell(repo_url: str, branch: str) -> dict:
