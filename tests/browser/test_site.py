@@ -170,3 +170,24 @@ def test_glossary_chinese_terms_render_with_a_cjk_font(site, server, new_page, s
     drawn = {f["familyName"]: f["glyphCount"] for f in fonts}
     assert sum(drawn.values()) == 4 and any(re.search(r"CJK|Han|Hei|Ming|Song|Gothic", f) for f in drawn), drawn
     assert not log.problems(), "\n".join(log.problems())
+
+
+def test_clicking_the_first_option_is_right_for_at_most_40_percent_of_questions(site, server, new_page):
+    """A student who always clicks the first option shown: right in at most 40 % of the questions
+    (jupyterquiz draws one ``.Quiz`` per question; a right option carries ``data-correct="true"``)."""
+    right, total = 0, 0
+    for chapter in CHAPTERS:
+        page, log = new_page()
+        _load(page, f"{server}/html/chapters/{chapter}.html")
+        quizzes = page.locator(".Quiz:has(.MCButton)")
+        if quizzes.count():
+            quizzes.first.locator(".MCButton").first.wait_for(state="visible")
+        for k in range(quizzes.count()):
+            first = quizzes.nth(k).locator(".MCButton").first
+            first.scroll_into_view_if_needed()
+            first.click()
+            right += first.get_attribute("data-correct") == "true"
+            total += 1
+        page.context.close()
+    assert total >= 40, f"only {total} questions found on the site"
+    assert right <= 0.4 * total, f"the first option is right in {right} of {total} questions"
