@@ -53,10 +53,18 @@ from resnet_book.book import quiz, stamp
 # %% [markdown]
 # ## Depth was the trend
 #
-# Between 2012 and 2015 the ImageNet winners got deeper: AlexNet
+# Between 2012 and 2015 the ImageNet winners kept getting deeper. Why would anyone expect that to help?
+
+# %% tags=["remove-input"]
+quiz("01_background", ["q9"])
+
+# %% [markdown]
+# Did you pick *features built on features*? That is the whole appeal of depth. AlexNet
 # {cite:p}`krizhevsky2012imagenet` had 8 weight layers, VGG {cite:p}`simonyan2015very` 16 or 19,
 # GoogLeNet {cite:p}`szegedy2015going` 22. More layers let a network build features on top of
-# features, from edges to parts to objects, and the deeper entries kept winning. The ResNet paper went
+# features, from edges to parts to objects, and the deeper entries kept winning (the other options
+# of the question fail on facts: depth adds parameters, and, as the next section shows, it makes
+# training *harder*, not easier). The ResNet paper went
 # all the way to {glue:text}`resnet_max_depth:d` layers on ImageNet ({numref}`fig-01-depth`).
 
 # %% tags=["remove-input"]
@@ -87,8 +95,13 @@ plt.show()
 # %% [markdown]
 # ## The first wall: vanishing and exploding gradients
 #
-# Stacking layers used to fail right at the start of training. The paper names the culprit and the
-# cure in two sentences {cite:p}`he2016deep` (Sec. 1):
+# Stacking layers used to fail right at the start of training. Before you read why, predict it.
+
+# %% tags=["remove-input"]
+quiz("01_background", ["q10"])
+
+# %% [markdown]
+# The paper names the culprit and the cure in two sentences {cite:p}`he2016deep` (Sec. 1):
 #
 # > An obstacle to answering this question was the notorious problem of vanishing/exploding
 # > gradients [1, 9], which hamper convergence from the beginning.
@@ -109,7 +122,9 @@ plt.show()
 # \operatorname{Var}[y_l] \;=\; \underbrace{\tfrac{1}{2}\, n \operatorname{Var}[w]}_{\text{gain per layer}}\;\operatorname{Var}[y_{l-1}] .
 # $$ (eq-01-gain)
 #
-# Every layer multiplies the variance by the same gain: after $L$ layers by $\text{gain}^L$. A gain
+# Every layer multiplies the variance by the same gain: after $L$ layers by $\text{gain}^L$. So if
+# you predicted that the signal shrinks by the same factor at every layer, exponentially in the
+# depth, you were right, and the factor is easy to compute. A gain
 # of 0.9 sounds harmless; to the power 50 it is a disaster. The backward pass obeys the same kind of
 # product, so gradients shrink (gain below 1) or blow up (gain above 1) exponentially with depth.
 # *He initialisation* simply picks $\operatorname{Var}[w] = 2/n$, so that the gain in
@@ -260,8 +275,13 @@ quiz("01_background", ["q2"])
 # %% [markdown]
 # ## The second wall: degradation
 #
-# With the first wall gone, the authors stacked more layers and hit a second one
-# {cite:p}`he2016deep` (Sec. 1):
+# With the first wall gone, the authors stacked more layers and hit a second one.
+
+# %% tags=["remove-input"]
+quiz("01_background", ["q11"])
+
+# %% [markdown]
+# Here is what they found {cite:p}`he2016deep` (Sec. 1):
 #
 # > When deeper networks are able to start converging, a degradation problem has been exposed: with
 # > the network depth increasing, accuracy gets saturated (which might be unsurprising) and then
@@ -271,7 +291,9 @@ quiz("01_background", ["q2"])
 # > suitably deep model leads to higher training error, as reported in [11, 42] and thoroughly
 # > verified by our experiments.
 #
-# The evidence is the paper's Fig. 1: a 20-layer and a 56-layer *plain* network on CIFAR-10, trained
+# Did you pick the 56-layer net? Then you predicted the paper's surprise. Did you add "because it
+# overfits"? That is the trap this section takes apart: overfitting would show as a *lower* training
+# error, and the paper reports a higher one. The evidence is the paper's Fig. 1: a 20-layer and a 56-layer *plain* network on CIFAR-10, trained
 # with the same recipe (He init, BN, SGD). We re-run it now, at the book's *quick* scale: the same
 # networks and recipe shape, but far fewer iterations on a CPU-sized subset of the data. The first
 # call trains both nets (a few minutes at most on a laptop CPU); later calls, on any page, reuse the
@@ -397,7 +419,13 @@ quiz("01_background", ["q1", "q6", "q5"])
 # %% [markdown]
 # ## The construction argument: the deeper net is not the problem
 #
-# Here is the paper's cleanest piece of reasoning {cite:p}`he2016deep` (Sec. 1):
+# Here is the paper's cleanest piece of reasoning, as a thought experiment for you first.
+
+# %% tags=["remove-input"]
+quiz("01_background", ["q12"])
+
+# %% [markdown]
+# The paper states it in two sentences {cite:p}`he2016deep` (Sec. 1):
 #
 # > There exists a solution by construction to the deeper model: the added layers are identity
 # > mapping, and the other layers are copied from the learned shallower model.
@@ -407,7 +435,9 @@ quiz("01_background", ["q1", "q6", "q5"])
 #
 # In words: take the trained plain-20, insert layers that do nothing (an
 # {term}`identity mapping · 恒等映射`), and you have a 56-layer plain network with *exactly*
-# plain-20's training error. So the best plain-56 is at least as good as plain-20. If SGD hands us a worse plain-56, the
+# plain-20's training error: the answer to the question above. Not higher (nothing degrades in a
+# net built by hand), not lower (layers that do nothing add nothing), and not near chance (the added
+# layers need no training). So the best plain-56 is at least as good as plain-20. If SGD hands us a worse plain-56, the
 # architecture is not to blame: the optimiser is.
 #
 # We don't have to take this on faith. A plain-56 has the same three stages as a plain-20, just 9
@@ -524,8 +554,13 @@ quiz("01_background", ["q4"])
 # %% [markdown]
 # ## Not vanishing gradients: the paper's diagnosis
 #
-# The obvious suspect is our old friend from {numref}`fig-01-signal`. The paper rules it out
-# {cite:p}`he2016deep` (Sec. 4.1):
+# The obvious suspect is our old friend from {numref}`fig-01-signal`. Is it guilty?
+
+# %% tags=["remove-input"]
+quiz("01_background", ["q13"])
+
+# %% [markdown]
+# The paper rules it out {cite:p}`he2016deep` (Sec. 4.1):
 #
 # > We argue that this optimization difficulty is unlikely to be caused by vanishing gradients.
 #
@@ -533,8 +568,9 @@ quiz("01_background", ["q4"])
 # > non-zero variances. We also verify that the backward propagated gradients exhibit healthy norms
 # > with BN. So neither forward nor backward signals vanish.
 #
-# That is the green curve of {numref}`fig-01-signal`: with BN, neither the forward nor the backward
-# signal vanishes, even with a deliberately bad initialisation. Our plain-56 also had both He init
+# If you answered "no", you read the green curve of {numref}`fig-01-signal` as the paper reads its
+# own measurements: with BN, neither the forward nor the backward signal vanishes, even with a
+# deliberately bad initialisation. Our plain-56 also had both He init
 # *and* BN. So what is left? The paper's answer is a conjecture, not a proof
 # {cite:p}`he2016deep` (Sec. 4.1):
 #
