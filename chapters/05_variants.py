@@ -174,7 +174,8 @@ plt.show()
 # %% [markdown]
 # {numref}`fig-05-costs` is the first lesson of the chapter, and the answer to the question that
 # opened this section: **parameters and computation are different costs**, and the `meta` device
-# counted both without allocating a single weight. WRN-28-10 has {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
+# counted both without allocating a single weight. WRN-28-10 has
+# {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
 # ResNet-110 and {glue:text}`c5_wrn2810_macs_x:.0f`× its multiply-adds; DenseNet-BC-100 has
 # {glue:text}`c5_dense100_params_x:.2f`× the parameters but {glue:text}`c5_dense100_macs_x:.2f`× the
 # multiply-adds; the 1001-layer pre-activation ResNet has {glue:text}`c5_pre1001_params_x:.2f`× the
@@ -341,7 +342,8 @@ quiz("05_variants", ["q13"])
 # > networks."
 #
 # Did you pick "each small gain needs many more layers, and very deep nets are slow to train"?
-# That is their diagnosis; their cure is width. A WRN-$d$-$k$ is a pre-activation ResNet of depth $d$ whose stages have $16k$, $32k$, $64k$ channels
+# That is their diagnosis; their cure is width. A WRN-$d$-$k$ is a pre-activation ResNet of depth
+# $d$ whose stages have $16k$, $32k$, $64k$ channels
 # instead of 16, 32, 64, with an optional dropout between the two convolutions of a unit. **Gradient
 # path:** the same clean identity as above, over far fewer units. **Cost:** a 3×3 layer with $c$
 # channels has $9c^2$ weights, so width enters the cost squared; but the work comes in a few big,
@@ -376,7 +378,8 @@ quiz("05_variants", ["q14"])
 # > "On the ImageNet-1K dataset, we empirically show that even under the restricted condition of
 # > maintaining complexity, increasing cardinality is able to improve classification accuracy."
 #
-# Did you predict a grouped convolution? Their Fig. 3 shows that $C$ paths of 1×1 → 3×3 → 1×1 are *exactly* one bottleneck whose 3×3
+# Did you predict a grouped convolution? Their Fig. 3 shows that $C$ paths of 1×1 → 3×3 → 1×1 are
+# *exactly* one bottleneck whose 3×3
 # convolution is a **grouped convolution** with $C$ groups. ResNeXt-29 "8×64d" has $C = 8$ groups of
 # width $d = 64$ in its first stage. **Gradient path:** unchanged, an identity shortcut around a
 # post-activation bottleneck as in 2015. **Cost:** a grouped convolution has $1/C$ of the weights and
@@ -666,7 +669,8 @@ for name, key in (("resnext29_8x4d_narrow", "rx"), ("wrn16_2", "wrn"), ("densene
 # {glue:text}`c5_se_diff:.1f` points, before any seed-to-seed variation): at this budget the race
 # {glue:md}`c5_separates`.
 #
-# What this race **can** show (the two right answers of the question that opened this section): all five train from the same start with the same recipe, none
+# What this race **can** show (the two right answers of the question that opened this section): all
+# five train from the same start with the same recipe, none
 # diverges, and how fast each one leaves chance level in its first epoch (early trainability, the
 # property the ResNet paper was about). And the stopwatch shows that multiply-adds are not time. On
 # this CPU:
@@ -699,7 +703,8 @@ display(Markdown(pages.paper_scale_note("variants")))
 quiz("05_variants", ["q19"])
 
 # %% [markdown]
-# Did you answer "only loosely"? Each number below was measured by the variant's authors with *their* recipe (longer schedules than
+# Did you answer "only loosely"? Each number below was measured by the variant's authors with
+# *their* recipe (longer schedules than
 # the 64k iterations of Sec. 4.2, in some papers another weight decay, mean/std normalisation rather
 # than the per-pixel mean); WRN's README even warns that the preprocessing alone changes the numbers
 # noticeably. So read the table as "what each design reached when its authors tuned it", not as one
