@@ -42,43 +42,35 @@
 
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 import torchvision
 from IPython.display import Markdown, display
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from myst_nb import glue
 from torch import nn
 
 from resnet_book import reference
 from resnet_book.analysis import count_flops, count_params
 from resnet_book.book import quiz, stamp
+from resnet_book.figures import draw_block, draw_network
 from resnet_book.models import BasicBlock, Bottleneck, get_model, make_shortcut
+from resnet_book.pages import shapes_through, stage_sizes
+from resnet_book.tables import markdown_table
 
 torch.manual_seed(0)
 
 
-def shapes_through(block: nn.Module, x: torch.Tensor) -> list[tuple[str, str, tuple]]:
-    """(module name, type, output shape) of each child of ``block``, in the order they run."""
-    seen = []
-    hooks = [m.register_forward_hook(lambda m, i, o, n=name: seen.append((n, type(m).__name__, tuple(o.shape))))
-             for name, m in block.named_children()]
-    with torch.no_grad():
-        block(x)
-    for h in hooks:
-        h.remove()
-    return seen
-
-
-def md_table(header: list[str], rows: list[list]) -> Markdown:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
+def pct(new: float, base: float) -> float:
+    """How much larger ``new`` is than ``base``, in percent."""
+    return 100 * (new - base) / base
 
 
 # %% [markdown]
 # ## The basic block
-#
+
+# %% tags=["remove-input"]
+quiz("03_blocks", ["q8"])
+
+# %% [markdown]
 # The paper's building block (Fig. 2, and Fig. 5 left) is two 3×3 convolutions, each followed by
 # batch normalization, with a ReLU between them and one after the addition:
 #
@@ -105,76 +97,21 @@ x = torch.randn(2, 16, 32, 32)
 block(x).shape
 
 # %% [markdown]
-# And the same tensor followed module by module (a forward hook on each child, in the order they
-# run):
+# And the same tensor followed module by module (`shapes_through` puts a forward hook on each child
+# and records what it returns, in the order they run):
 
 # %%
-display(md_table(["module", "type", "output shape"], [[f"`{n}`", t, s] for n, t, s in shapes_through(block, x)]))
+display(Markdown(markdown_table(["module", "type", "output shape"],
+                                [[f"`{n}`", t, s] for n, t, s in shapes_through(block, x)])))
 
 # %% [markdown]
 # Both branches arrive at the addition with the same shape, `(2, 16, 32, 32)`, so the shortcut can be
-# the identity: {eq}`eq-03-block` costs one addition per element and nothing else.
+# the identity. Did you predict that it costs nothing? The `shortcut` row above is an `nn.Identity`:
+# {eq}`eq-03-block` costs one addition per element and not a single parameter.
 #
-# The picture below is not drawn by hand: it is generated from the block's own modules, so it
-# cannot drift from the code.
-
-# %% tags=["remove-input"]
-STYLE = {  # box colours by module type
-    "Conv2d": "#9ecae1", "BatchNorm2d": "#fdd0a2", "ReLU": "#c7e9c0", "Identity": "#f0f0f0",
-    "ZeroPadShortcut": "#dadaeb", "Sequential": "#dadaeb",
-}
-
-
-def label_of(name: str, m: nn.Module) -> str:
-    if isinstance(m, nn.Conv2d):
-        k = m.kernel_size[0]
-        return f"{name}\n{k}×{k}, {m.out_channels}" + (f", /{m.stride[0]}" if m.stride[0] > 1 else "")
-    if isinstance(m, nn.Sequential):  # a projection shortcut: 1x1 conv + BN
-        conv = m[0]
-        return f"{name}\n1×1 conv+BN, {conv.out_channels}" + (f", /{conv.stride[0]}" if conv.stride[0] > 1 else "")
-    if type(m).__name__ == "ZeroPadShortcut":
-        return f"{name}\nzero-pad {m.in_planes}→{m.out_planes}" + (f", /{m.stride}" if m.stride > 1 else "")
-    return name
-
-
-def draw_block(ax, block: nn.Module, title: str) -> None:
-    """Residual branch (left column) and shortcut (right column) of a block, from its modules."""
-    children = dict(block.named_children())
-    branch = [n for n in children if n not in ("downsample", "shortcut", "relu_out")]
-    short = (["downsample"] if children.get("downsample") is not None else []) + ["shortcut"]
-    n = len(branch)
-    y = lambda i: n + 1 - i  # noqa: E731
-    for i, name in enumerate(branch):
-        m = children[name]
-        ax.add_patch(FancyBboxPatch((0.05, y(i) - 0.35), 0.5, 0.7, boxstyle="round,pad=0.02",
-                                    fc=STYLE.get(type(m).__name__, "white"), ec="0.3"))
-        ax.text(0.3, y(i), label_of(name, m), ha="center", va="center", fontsize=7.5)
-        if i:
-            ax.annotate("", (0.3, y(i) + 0.37), (0.3, y(i - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="0.3"))
-    for j, name in enumerate(short):
-        m = children[name]
-        yy = y(n - len(short) + j)
-        ax.add_patch(FancyBboxPatch((0.7, yy - 0.35), 0.45, 0.7, boxstyle="round,pad=0.02",
-                                    fc=STYLE.get(type(m).__name__, "white"), ec="0.3", ls="--" if name == "downsample" else "-"))
-        ax.text(0.925, yy, label_of(name, m), ha="center", va="center", fontsize=7.5)
-    # input, the addition and the output ReLU
-    ax.text(0.6, n + 1.9, "x", ha="center", fontsize=11)
-    ax.annotate("", (0.3, y(0) + 0.37), (0.58, n + 1.8), arrowprops=dict(arrowstyle="->", color="0.3"))
-    ax.add_patch(FancyArrowPatch((0.62, n + 1.8), (0.925, y(n - len(short)) + 0.37), arrowstyle="->",
-                                 mutation_scale=10, color="C3", lw=1.5))
-    add_y = y(n) + 0.1
-    ax.text(0.6, add_y, "+", ha="center", va="center", fontsize=13, color="C3",
-            bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec="C3", lw=1.5))
-    ax.annotate("", (0.45, add_y + 0.1), (0.3, y(n - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="0.3"))
-    ax.annotate("", (0.75, add_y + 0.1), (0.925, y(n - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="C3"))
-    ax.text(0.6, add_y - 0.75, "relu_out", ha="center", va="center", fontsize=8,
-            bbox=dict(boxstyle="round", fc=STYLE["ReLU"], ec="0.3"))
-    ax.annotate("", (0.6, add_y - 0.55), (0.6, add_y - 0.2), arrowprops=dict(arrowstyle="->", color="0.3"))
-    ax.text(0.3, -0.35, "residual branch  F(x)", ha="center", fontsize=8, color="0.3")
-    ax.text(0.925, -0.35, "shortcut", ha="center", fontsize=8, color="C3")
-    ax.set(xlim=(0, 1.2), ylim=(-0.6, n + 2.2), title=title)
-    ax.axis("off")
-
+# The picture below is not drawn by hand: `resnet_book.figures.draw_block` reads the block's own
+# children (`named_children()`, in order), puts every module except the shortcut on the left column
+# and the shortcut on the right, so the picture cannot drift from the code.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Two blocks drawn from their own modules (`named_children()`, in order). Left: a basic block that keeps the shape, identity shortcut. Right: a basic block that halves the map and doubles the channels, option A (zero-padding) shortcut. The red path is the shortcut; the residual branch computes F(x).", "name": "fig-03-block-diagram"}}
 fig, axes = plt.subplots(1, 2, figsize=(8, 5.2))
@@ -186,10 +123,15 @@ plt.show()
 
 # %% [markdown]
 # ## Where the shape changes: options A, B and C
-#
+
+# %% tags=["remove-input"]
+quiz("03_blocks", ["q9"])
+
+# %% [markdown]
 # At the start of stages 2 and 3 of a CIFAR ResNet the block halves the map (stride 2) and doubles
-# the channels. Now $\mathcal{F}(x)$ and $x$ no longer have the same shape, and the paper offers
-# two ways out {cite:p}`he2016deep` (Sec. 3.3):
+# the channels. Now $\mathcal{F}(x)$ and $x$ no longer have the same shape, and the plain identity
+# is out. Did you pick both zero-padding and the 1×1 projection? The paper offers exactly these two
+# ways out {cite:p}`he2016deep` (Sec. 3.3):
 #
 # > (A) The shortcut still performs identity mapping, with extra zero entries padded for increasing
 # > dimensions. This option introduces no extra parameter; (B) The projection shortcut in Eqn.(2)
@@ -237,14 +179,14 @@ for net in ("resnet56", "resnet34"):
     for option in "ABC":
         p, f = cost[net, option]
         paper = reference.TABLE3.get(f"resnet34_{option}") if net == "resnet34" else None
-        rows.append([net.replace("resnet", "ResNet-"), option, f"{p:,}", f"{100 * (p - pa) / pa:+.1f}%",
-                     f"{f / 1e6:,.1f} M", f"{100 * (f - fa) / fa:+.1f}%",
+        rows.append([net.replace("resnet", "ResNet-"), option, f"{p:,}", f"{pct(p, pa):+.1f}%",
+                     f"{f / 1e6:,.1f} M", f"{pct(f, fa):+.1f}%",
                      f"{paper[0]:.2f} / {paper[1]:.2f}" if paper else "–"])
-display(md_table(["network", "option", "parameters", "vs A", "multiply-adds", "vs A",
-                  "paper top-1 / top-5 err. % (Table 3)"], rows))
-glue("c3_r34_c_params_pct", 100 * (cost["resnet34", "C"][0] - cost["resnet34", "A"][0]) / cost["resnet34", "A"][0], display=False)
-glue("c3_r56_c_params_pct", 100 * (cost["resnet56", "C"][0] - cost["resnet56", "A"][0]) / cost["resnet56", "A"][0], display=False)
-glue("c3_r34_b_params_pct", 100 * (cost["resnet34", "B"][0] - cost["resnet34", "A"][0]) / cost["resnet34", "A"][0], display=False)
+display(Markdown(markdown_table(["network", "option", "parameters", "vs A", "multiply-adds", "vs A",
+                                 "paper top-1 / top-5 err. % (Table 3)"], rows, align="llrrrrr")))
+glue("c3_r34_c_params_pct", pct(cost["resnet34", "C"][0], cost["resnet34", "A"][0]), display=False)
+glue("c3_r56_c_params_pct", pct(cost["resnet56", "C"][0], cost["resnet56", "A"][0]), display=False)
+glue("c3_r34_b_params_pct", pct(cost["resnet34", "B"][0], cost["resnet34", "A"][0]), display=False)
 glue("c3_t3_a", reference.TABLE3["resnet34_A"][0], display=False)
 glue("c3_t3_c", reference.TABLE3["resnet34_C"][0], display=False)
 
@@ -268,7 +210,11 @@ quiz("03_blocks", ["q1", "q2"])
 
 # %% [markdown]
 # ## The CIFAR-10 family: 6n+2 layers
-#
+
+# %% tags=["remove-input"]
+quiz("03_blocks", ["q10"])
+
+# %% [markdown]
 # Sec. 4.2 describes the whole CIFAR family in one paragraph {cite:p}`he2016deep`:
 #
 # > The first layer is 3×3 convolutions. Then we use a stack of 6n layers with 3×3 convolutions
@@ -298,64 +244,34 @@ for depth in sorted(reference.CIFAR_PARAMS_OPTION_A):
     model = get_model(f"resnet{depth}")
     weighted = sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in model.modules())
     params = count_params(model)
-    macs = count_flops(model) if depth <= 110 else reference.cifar_macs(depth)  # 1202: the formula (checked in tests)
+    # ResNet-1202: the closed formula of resnet_book.reference (it equals count_flops wherever both are computed)
+    macs = count_flops(model) if depth <= 110 else reference.cifar_macs(depth)
     family[depth] = (weighted, params, macs)
     paper_m = reference.TABLE6["resnet"][depth]["params_m"]
     rows.append([f"ResNet-{depth}", (depth - 2) // 6, weighted, f"{params:,}", f"{paper_m}M",
                  "✔" if round(params / 1e6, 2 if paper_m < 1 else 1) == paper_m else "✘",
                  f"{macs / 1e6:,.1f} M", f"{count_params(get_model(f'plain{depth}')):,}" if depth <= 110 else "–"])
-display(md_table(["network", "n", "weighted layers", "parameters (code)", "Table 6", "match",
-                  "multiply-adds", "plain counterpart params"], rows))
+display(Markdown(markdown_table(["network", "n", "weighted layers", "parameters (code)", "Table 6", "match",
+                                 "multiply-adds", "plain counterpart params"], rows, align="lrrrrlrr")))
 glue("c3_r110_params", family[110][1], display=False)
 glue("c3_r1202_params_m", family[1202][1] / 1e6, display=False)
 glue("c3_r20_macs_m", family[20][2] / 1e6, display=False)
 glue("c3_r110_macs_m", family[110][2] / 1e6, display=False)
+glue("c3_r110_vs_r20_macs", family[110][2] / family[20][2], display=False)
+glue("c3_n110_vs_n20", (110 - 2) / (20 - 2), display=False)
 
 # %% [markdown]
 # Every count matches the paper's rounded figure, and each plain net has exactly its ResNet's
 # parameters (option A adds none). ResNet-110 has {glue:text}`c3_r110_params:,` parameters,
-# ResNet-1202 {glue:text}`c3_r1202_params_m:.1f` million. The cost grows linearly with depth:
-# {glue:text}`c3_r20_macs_m:.0f` M multiply-adds per image for ResNet-20,
-# {glue:text}`c3_r110_macs_m:.0f` M for ResNet-110.
+# ResNet-1202 {glue:text}`c3_r1202_params_m:.1f` million. Did you predict linear growth? The widths
+# (16, 32, 64) and map sizes never change, only the number of blocks per stage, so the cost grows in
+# proportion to n: {glue:text}`c3_r20_macs_m:.0f` M multiply-adds per image for ResNet-20,
+# {glue:text}`c3_r110_macs_m:.0f` M for ResNet-110, ×{glue:text}`c3_r110_vs_r20_macs:.2f` for
+# ×{glue:text}`c3_n110_vs_n20:.0f` the blocks (the stem and the FC layer do not grow).
 #
-# A whole ResNet-20, drawn from its modules: each box is a block (its width and map size come from
-# the model's own layers), a solid arc is an identity shortcut, a dashed arc a shortcut that changes
-# the shape.
-
-# %% tags=["remove-input"]
-def block_list(model: nn.Module):
-    """(stage, index, block, out channels, out map size) for each block of a CIFAR ResNet, in order."""
-    out, size = [], {}
-    hooks = [b.register_forward_hook(lambda m, i, o, key=id(b): size.__setitem__(key, tuple(o.shape[1:])))
-             for layer in (model.layer1, model.layer2, model.layer3) for b in layer]
-    with torch.no_grad():
-        model(torch.zeros(1, 3, 32, 32))
-    for h in hooks:
-        h.remove()
-    for s, layer in enumerate((model.layer1, model.layer2, model.layer3), 1):
-        for j, b in enumerate(layer):
-            out.append((s, j, b, *size[id(b)][:2]))
-    return out
-
-
-def draw_network(ax, model: nn.Module, title: str) -> None:
-    blocks = block_list(model)
-    colors = {1: "#c6dbef", 2: "#9ecae1", 3: "#6baed6"}
-    xs = np.arange(len(blocks)) + 1
-    ax.add_patch(FancyBboxPatch((-0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc="#fdd0a2", ec="0.3"))
-    ax.text(0, 0, f"conv1\n3×3, {model.conv1.out_channels}", ha="center", va="center", fontsize=7)
-    for x, (s, j, b, c, hw) in zip(xs, blocks):
-        ax.add_patch(FancyBboxPatch((x - 0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc=colors[s], ec="0.3"))
-        ax.text(x, 0, f"{s}.{j}\n{c}ch\n{hw}²", ha="center", va="center", fontsize=6.5)
-        changes = b.downsample is not None
-        ax.add_patch(FancyArrowPatch((x - 0.5, 0.32), (x + 0.45, 0.32), connectionstyle="arc3,rad=-0.6",
-                                     arrowstyle="->", mutation_scale=8, color="C3", ls="--" if changes else "-"))
-    end = len(blocks) + 1
-    ax.add_patch(FancyBboxPatch((end - 0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc="#c7e9c0", ec="0.3"))
-    ax.text(end, 0, f"avgpool\nfc {model.fc.out_features}", ha="center", va="center", fontsize=7)
-    ax.set(xlim=(-0.6, end + 0.6), ylim=(-0.6, 0.9), title=title)
-    ax.axis("off")
-
+# A whole ResNet-20, drawn from its modules by `resnet_book.figures.draw_network`: each box is a
+# block (its width and map size come from forward hooks on the model's own layers), a solid arc is
+# an identity shortcut, a dashed arc a shortcut that changes the shape.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "ResNet-20 drawn from the model: the 3×3 stem, three stages of n = 3 basic blocks (label: stage.block, output channels, output map size), global average pooling and the 10-way FC. Red arcs are the shortcuts; the two dashed ones change the shape (option A: stride-2 subsampling and zero-padded channels).", "name": "fig-03-resnet20"}}
 fig, ax = plt.subplots(figsize=(10, 1.9))
@@ -365,7 +281,11 @@ plt.show()
 
 # %% [markdown]
 # ## The bottleneck
-#
+
+# %% tags=["remove-input"]
+quiz("03_blocks", ["q11"])
+
+# %% [markdown]
 # On ImageNet, the deeper ResNets (50, 101, 152 layers) swap the basic block for a bottleneck
 # {cite:p}`he2016deep` (Sec. 4.1):
 #
@@ -383,7 +303,8 @@ x = torch.randn(1, 256, 56, 56)
 bottleneck(x).shape
 
 # %%
-display(md_table(["module", "type", "output shape"], [[f"`{n}`", t, s] for n, t, s in shapes_through(bottleneck, x)]))
+display(Markdown(markdown_table(["module", "type", "output shape"],
+                                [[f"`{n}`", t, s] for n, t, s in shapes_through(bottleneck, x)])))
 
 # %% [markdown]
 # Why bother? Fig. 5 of the paper puts a basic block on 64 channels beside a bottleneck on 256
@@ -403,8 +324,8 @@ costs = {
     "bottleneck with a projection shortcut (1×1, 256→256)": block_cost(
         Bottleneck(256, 64, downsample=make_shortcut("C", 256, 256, 1)), 256),
 }
-display(md_table(["block at 56×56", "parameters", "multiply-adds"],
-                 [[k, f"{p:,}", f"{f / 1e6:,.1f} M"] for k, (p, f) in costs.items()]))
+display(Markdown(markdown_table(["block at 56×56", "parameters", "multiply-adds"],
+                                [[k, f"{p:,}", f"{f / 1e6:,.1f} M"] for k, (p, f) in costs.items()], align="lrr")))
 (bp, bf), (np_, nf), (wp, wf), (pp, pf) = costs.values()
 glue("c3_bneck_vs_basic_flops", nf / bf, display=False)
 glue("c3_wide_vs_bneck_flops", wf / nf, display=False)
@@ -412,10 +333,10 @@ glue("c3_proj_vs_bneck_params", pp / np_, display=False)
 glue("c3_proj_vs_bneck_flops", pf / nf, display=False)
 
 # %% [markdown]
-# The bottleneck on 256 channels costs {glue:text}`c3_bneck_vs_basic_flops:.2f`× the multiply-adds
-# of the 64-channel basic block, "similar" indeed, while carrying four times as many channels from
-# block to block. A basic block that wide would cost {glue:text}`c3_wide_vs_bneck_flops:.1f`× the
-# bottleneck.
+# Did you predict "about the same"? The bottleneck on 256 channels costs
+# {glue:text}`c3_bneck_vs_basic_flops:.2f`× the multiply-adds of the 64-channel basic block,
+# "similar" indeed, while carrying four times as many channels from block to block. A basic block
+# that wide would cost {glue:text}`c3_wide_vs_bneck_flops:.1f`× the bottleneck.
 #
 # The bottleneck is also why the shortcut must stay the identity (Sec. 4.1):
 #
@@ -432,56 +353,72 @@ quiz("03_blocks", ["q3", "q4"])
 
 # %% [markdown]
 # ## Table 1, regenerated from the code
-#
-# The paper's Table 1 lists the five ImageNet architectures. Below, each column is *measured*: the
-# blocks per stage are the lengths of `layer1` … `layer4`, the output sizes come from forward hooks
-# on a 224×224 input, and the multiply-adds from `count_flops` (the paper calls them FLOPs), beside
-# the paper's numbers.
 
 # %% tags=["remove-input"]
-def stage_sizes(model: nn.Module) -> dict:
-    names = {"conv1": model.relu, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3,
-             "conv5_x": model.layer4}
-    sizes = {}
-    hooks = [m.register_forward_hook(lambda m, i, o, n=n: sizes.__setitem__(n, o.shape[-1])) for n, m in names.items()]
-    with torch.no_grad():
-        model.eval()(torch.zeros(1, 3, 224, 224))
-    for h in hooks:
-        h.remove()
-    return sizes
-
-
-t1_rows, t1 = [], {}
-for depth in sorted(reference.TABLE1["flops"]):
-    model = get_model(f"resnet{depth}")
-    blocks = tuple(len(getattr(model, f"layer{i}")) for i in range(1, 5))
-    kind = "bottleneck" if isinstance(model.layer1[0], Bottleneck) else "basic"
-    sizes = stage_sizes(model)
-    flops = count_flops(model, (3, 224, 224))
-    paper = reference.TABLE1["flops"][depth]
-    t1[depth] = (blocks, kind, sizes, flops, paper)
-    t1_rows.append([f"ResNet-{depth}", kind, "-".join(map(str, blocks)),
-                    "✔" if blocks == reference.TABLE1["blocks"][depth] else "✘",
-                    " / ".join(str(sizes[k]) for k in reference.TABLE1["stage_output"]),
-                    f"{flops / 1e9:.2f}", f"{paper / 1e9:.1f}", f"{100 * (flops - paper) / paper:+.1f}%",
-                    f"{count_params(model):,}"])
-display(md_table(["network", "block", "blocks per stage", "= Table 1", "output size conv1 / 2_x / 3_x / 4_x / 5_x",
-                  "multiply-adds ×10⁹ (code)", "Table 1", "difference", "parameters"], t1_rows))
-assert all(sizes == reference.TABLE1["stage_output"] for _, _, sizes, _, _ in t1.values())
-worst = max(abs(f - p) / p for *_, f, p in t1.values())
-glue("c3_t1_worst_pct", 100 * worst, display=False)
-glue("c3_vgg19_flops", reference.TABLE1["vgg19_flops"] / 1e9, display=False)
-glue("c3_r152_flops", t1[152][3] / 1e9, display=False)
+quiz("03_blocks", ["q12"])
 
 # %% [markdown]
-# Stage sizes and blocks per stage agree exactly; the multiply-adds agree within
-# {glue:text}`c3_t1_worst_pct:.1f`% (the paper rounds to one decimal and, as usual, leaves out BN,
-# ReLU and the additions). Even ResNet-152, at {glue:text}`c3_r152_flops:.1f` ×10⁹, costs less
+# The paper's Table 1 lists the five ImageNet architectures. Here is the code that regenerates it:
+# each column is *measured* from the package's models. The blocks per stage are the lengths of
+# `layer1` … `layer4`, the output sizes come from forward hooks on a 224×224 input, and the
+# multiply-adds from `count_flops` (the paper calls them FLOPs). The hooks:
+#
+# ```{literalinclude} ../src/resnet_book/pages.py
+# :pyobject: stage_sizes
+# ```
+
+# %%
+t1 = {}
+for depth in sorted(reference.TABLE1["flops"]):  # 18, 34, 50, 101, 152
+    model = get_model(f"resnet{depth}")
+    t1[depth] = {
+        "block": "bottleneck" if isinstance(model.layer1[0], Bottleneck) else "basic",
+        "blocks": tuple(len(stage) for stage in (model.layer1, model.layer2, model.layer3, model.layer4)),
+        "sizes": stage_sizes(model),  # output map size of conv1, conv2_x ... conv5_x
+        "flops": count_flops(model, (3, 224, 224)),
+        "params": count_params(model),
+    }
+# the checks: the architecture of every column is the paper's
+assert all(t1[d]["blocks"] == reference.TABLE1["blocks"][d] for d in t1)
+assert all(t1[d]["block"] == reference.TABLE1["block_type"][d] for d in t1)
+assert all(t1[d]["sizes"] == reference.TABLE1["stage_output"] for d in t1)
+{d: round(t1[d]["flops"] / reference.TABLE1["flops"][d], 3) for d in t1}  # multiply-adds: code / paper
+
+# %% [markdown]
+# The same numbers as a table, beside the paper's:
+
+# %% tags=["remove-input"]
+paper_flops = reference.TABLE1["flops"]
+display(Markdown(markdown_table(
+    ["network", "block", "blocks per stage", "output size conv1 / 2_x / 3_x / 4_x / 5_x",
+     "multiply-adds ×10⁹ (code)", "Table 1", "difference", "parameters"],
+    [[f"ResNet-{d}", r["block"], "-".join(map(str, r["blocks"])),
+      " / ".join(str(r["sizes"][k]) for k in reference.TABLE1["stage_output"]),
+      f"{r['flops'] / 1e9:.2f}", f"{paper_flops[d] / 1e9:.1f}", f"{pct(r['flops'], paper_flops[d]):+.1f}%",
+      f"{r['params']:,}"] for d, r in t1.items()],
+    align="lllrrrrr")))
+glue("c3_t1_worst_pct", max(abs(pct(r["flops"], paper_flops[d])) for d, r in t1.items()), display=False)
+glue("c3_vgg19_flops", reference.TABLE1["vgg19_flops"] / 1e9, display=False)
+glue("c3_r152_flops", t1[152]["flops"] / 1e9, display=False)
+glue("c3_r34_flops", t1[34]["flops"] / 1e9, display=False)
+glue("c3_r50_flops", t1[50]["flops"] / 1e9, display=False)
+
+# %% [markdown]
+# Stage sizes and blocks per stage agree exactly (the `assert`s above would stop the page
+# otherwise); the multiply-adds agree within {glue:text}`c3_t1_worst_pct:.1f`% (the paper rounds to
+# one decimal and, as usual, leaves out BN, ReLU and the additions). Did you predict that ResNet-50
+# costs about as much as ResNet-34? It does, {glue:text}`c3_r50_flops:.2f` against
+# {glue:text}`c3_r34_flops:.2f` ×10⁹: each basic block was replaced by a bottleneck of similar cost,
+# as in the previous section. Even ResNet-152, at {glue:text}`c3_r152_flops:.1f` ×10⁹, costs less
 # than VGG-19's {glue:text}`c3_vgg19_flops:.1f` ×10⁹.
 
 # %% [markdown]
 # ## The paper's ResNet (V1) and torchvision's (V1.5)
-#
+
+# %% tags=["remove-input"]
+quiz("03_blocks", ["q13"])
+
+# %% [markdown]
 # If you load `torchvision.models.resnet50`, you do not get the paper's network exactly. torchvision
 # moved the stride-2 of each down-sampling bottleneck from the first 1×1 convolution (the paper,
 # "V1") to the 3×3 one ("V1.5"), a change that came with the large-minibatch work of
@@ -504,20 +441,22 @@ f"V1.5 vs torchvision: {diff_v15:.1e};  V1 (paper) vs torchvision: {diff_v1:.2f}
 
 # %% tags=["remove-input"]
 flops_v15 = count_flops(ours_v15, (3, 224, 224))
-glue("c3_same_as_tv", Markdown("exactly (the largest difference is 0)" if diff_v15 == 0
-                                else f"to within {diff_v15:.0e} (floating-point rounding)"), display=False)
-glue("c3_v1_flops", t1[50][3] / 1e9, display=False)
+glue("c3_same_as_tv", Markdown("exactly" if diff_v15 == 0 else "up to floating-point rounding"), display=False)
+glue("c3_tv_diff_v15", float(diff_v15), display=False)
+glue("c3_tv_diff_v1", float(diff_v1), display=False)
+glue("c3_v1_flops", t1[50]["flops"] / 1e9, display=False)
 glue("c3_v15_flops", flops_v15 / 1e9, display=False)
-glue("c3_v15_extra_pct", 100 * (flops_v15 - t1[50][3]) / t1[50][3], display=False)
+glue("c3_v15_extra_pct", pct(flops_v15, t1[50]["flops"]), display=False)
 
 # %% [markdown]
-# With the stride where torchvision puts it, our model reproduces torchvision's outputs
-# {glue:md}`c3_same_as_tv`; with the paper's placement the same
-# weights compute a different function. V1.5 costs {glue:text}`c3_v15_flops:.2f` ×10⁹
-# multiply-adds against the paper's {glue:text}`c3_v1_flops:.2f` ×10⁹
-# ({glue:text}`c3_v15_extra_pct:+.1f`%): the 3×3 convolution now runs on the larger map. Since
-# parameter names are torchvision's, anything you learn about `model.layer3[2].conv2` here carries
-# over.
+# Did you pick the function and the cost? With the stride where torchvision puts it, our model
+# reproduces torchvision's outputs {glue:md}`c3_same_as_tv` (largest difference
+# {glue:text}`c3_tv_diff_v15:.1e`); with the paper's placement the same weights compute a different
+# function (largest difference {glue:text}`c3_tv_diff_v1:.2f`). The parameters and their names do not
+# change, the cost does: V1.5 needs {glue:text}`c3_v15_flops:.2f` ×10⁹ multiply-adds against the
+# paper's {glue:text}`c3_v1_flops:.2f` ×10⁹ ({glue:text}`c3_v15_extra_pct:+.1f`%), since the 3×3
+# convolution now runs on the larger map. Since parameter names are torchvision's, anything you
+# learn about `model.layer3[2].conv2` here carries over.
 
 # %% tags=["remove-input"]
 quiz("03_blocks", ["q5", "q6"])

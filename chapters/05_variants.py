@@ -78,10 +78,15 @@ from resnet_book.models import (
     wide_resnet,
 )
 from resnet_book.models.variants import SqueezeExcitation, residual_blocks
+from resnet_book.tables import markdown_table
 
 # %% [markdown]
 # ## The family at a glance
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q11"])
+
+# %% [markdown]
 # Every model of this chapter is a registered builder of the package, a CIFAR network with the
 # paper's 32×32 input and 10 classes. Counting them does not need to build them: on PyTorch's
 # `meta` device a model has shapes but no memory, so even the 68-million-parameter ResNeXt is
@@ -124,21 +129,21 @@ print(f"{len(sizes)} models counted; ResNet-110: {sizes['resnet110'][0]:,} param
 # %% tags=["remove-input"]
 LIVE = ["resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12"]  # the race below
 p110, m110 = sizes["resnet110"]
-rows = ["| model | paper | parameters | multiply-adds (M) | params / ResNet-110 | MACs / ResNet-110 | in the race |",
-        "|---|---|---:|---:|---:|---:|:---:|"]
-for name, (label, paper) in FAMILY.items():
-    p, m = sizes[name]
-    rows.append(f"| {label} (`{name}`) | {paper} | {p:,} | {m / 1e6:,.1f} | {p / p110:.2f} | {m / m110:.2f} | "
-                f"{'✓' if name in LIVE else ''} |")
-display(Markdown("\n".join(rows) + "\n\nCounted by this page from the package's code (bias-free convolutions, "
-                 "affine BN, FC with bias; multiply-adds of convolutions and FC layers for one 32×32 image, "
-                 "as the paper counts FLOPs)."))
+rows = [[f"{label} (`{name}`)", paper, f"{sizes[name][0]:,}", f"{sizes[name][1] / 1e6:,.1f}",
+         f"{sizes[name][0] / p110:.2f}", f"{sizes[name][1] / m110:.2f}", "✓" if name in LIVE else ""]
+        for name, (label, paper) in FAMILY.items()]
+display(Markdown(markdown_table(["model", "paper", "parameters", "multiply-adds (M)", "params / ResNet-110",
+                                 "MACs / ResNet-110", "in the race"], rows, align="llrrrrc")))
 glue("c5_wrn2810_params_x", sizes["wrn28_10"][0] / p110, display=False)
 glue("c5_wrn2810_macs_x", sizes["wrn28_10"][1] / m110, display=False)
 glue("c5_dense100_params_x", sizes["densenet_bc100_12"][0] / p110, display=False)
 glue("c5_dense100_macs_x", sizes["densenet_bc100_12"][1] / m110, display=False)
 glue("c5_pre1001_params_x", sizes["preact_resnet1001"][0] / sizes["resnet1202"][0], display=False)
 glue("c5_pre1001_macs_x", sizes["preact_resnet1001"][1] / sizes["resnet1202"][1], display=False)
+
+# %% [markdown]
+# Counted by this page from the package's code (bias-free convolutions, affine BN, FC with bias;
+# multiply-adds of convolutions and FC layers for one 32×32 image, as the paper counts FLOPs).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Two costs of the same networks: parameters (memory for the weights) and multiply-adds per 32×32 image (computation), both on log scales. Counted from the package's code; filled markers are the small models raced below.", "name": "fig-05-costs"}}
 fig, ax = plt.subplots(figsize=(7.2, 4.2))
@@ -167,8 +172,10 @@ stamp(fig, text="Counts: this book's code (resnet_book.models), 32×32 input, 10
 plt.show()
 
 # %% [markdown]
-# {numref}`fig-05-costs` is the first lesson of the chapter: **parameters and computation are
-# different costs.** WRN-28-10 has {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
+# {numref}`fig-05-costs` is the first lesson of the chapter, and the answer to the question that
+# opened this section: **parameters and computation are different costs**, and the `meta` device
+# counted both without allocating a single weight. WRN-28-10 has
+# {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
 # ResNet-110 and {glue:text}`c5_wrn2810_macs_x:.0f`× its multiply-adds; DenseNet-BC-100 has
 # {glue:text}`c5_dense100_params_x:.2f`× the parameters but {glue:text}`c5_dense100_macs_x:.2f`× the
 # multiply-adds; the 1001-layer pre-activation ResNet has {glue:text}`c5_pre1001_params_x:.2f`× the
@@ -177,7 +184,11 @@ plt.show()
 
 # %% [markdown]
 # ## Pre-activation: make the shortcut path a clean identity
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q12"])
+
+# %% [markdown]
 # **The idea.** Write a unit as $y_l = h(x_l) + \mathcal{F}(x_l)$, $x_{l+1} = f(y_l)$. The 2015 block
 # has $h$ = identity and $f$ = ReLU. If *both* are identities, the units telescope
 # ({cite:p}`he2016identity`, Eqs. 4-5):
@@ -199,8 +210,9 @@ plt.show()
 # :pyobject: PreActBasicBlock
 # ```
 #
-# Nothing follows `out = residual + shortcut`. The check: silence $\mathcal{F}$ in both blocks and
-# feed an input with negative entries. The 2015 block returns $\mathrm{relu}(x)$, the pre-activation
+# Nothing follows `out = residual + shortcut`. The check of your prediction: silence
+# $\mathcal{F}$ in both blocks and feed an input with negative entries. The 2015 block returns
+# $\mathrm{relu}(x)$ (its ReLU after the addition cuts the negative entries), the pre-activation
 # block returns $x$ itself.
 
 # %%
@@ -237,16 +249,17 @@ im = reference.IDENTITY_MAPPINGS
 t2 = im["table2_activation"]
 names = {"original": "original", "BN after addition": "bn_after_add", "ReLU before addition": "relu_before_add",
          "ReLU-only pre-activation": "relu_preact", "full pre-activation": "full_preact"}
-lines = ["| unit (Fig. 4) | `placement=` | ResNet-110 | ResNet-164 |", "|---|---|---:|---:|"]
-for row, (e110, e164) in t2.items():
-    lines.append(f"| {row} | `{names[row]}` | {e110:.2f} | {e164:.2f} |")
-display(Markdown("\n".join(lines) + f"\n\nCIFAR-10 test error (%). Source: {im['source']}, Table 2."))
+display(Markdown(markdown_table(["unit (Fig. 4)", "`placement=`", "ResNet-110", "ResNet-164"],
+                                [[row, f"`{names[row]}`", f"{e110:.2f}", f"{e164:.2f}"]
+                                 for row, (e110, e164) in t2.items()], align="llrr")))
 glue("c5_t2_full_110", float(t2["full pre-activation"][0]), display=False)
 glue("c5_t2_orig_110", float(t2["original"][0]), display=False)
 glue("c5_t2_bnafter_110", float(t2["BN after addition"][0]), display=False)
 glue("c5_t2_relubefore_110", float(t2["ReLU before addition"][0]), display=False)
 
 # %% [markdown]
+# CIFAR-10 test error (%). Source: {cite:t}`he2016identity`, Table 2.
+#
 # Read the table with {eq}`eq-05-telescope` in mind. Putting a BN *after* the addition, on the path,
 # is the worst ({glue:text}`c5_t2_bnafter_110:.2f`% for ResNet-110). "ReLU before addition" leaves
 # the path clean but makes $\mathcal{F} \ge 0$: a unit can only add, never subtract
@@ -270,17 +283,18 @@ print(f"1x1 conv shortcuts on every unit of ResNet-110: {extra:,} extra paramete
 
 # %% tags=["remove-input"]
 t1 = im["table1_resnet110_shortcuts"]
-lines = ["| shortcut h(x) (Fig. 2) | ResNet-110, CIFAR-10 test error (%) |", "|---|---:|"]
-for row, err in t1.items():
-    lines.append(f"| {row} | {'fails to converge well' if err is None else f'{err:.2f}'} |")
-display(Markdown("\n".join(lines) + f"\n\nSource: {im['source']}, Table 1 (the paper's figure for each row; "
-                 "'dropout shortcut' is reported as failing)."))
+display(Markdown(markdown_table(["shortcut h(x) (Fig. 2)", "ResNet-110, CIFAR-10 test error (%)"],
+                                [[row, "fails to converge well" if err is None else f"{err:.2f}"]
+                                 for row, err in t1.items()], align="lr")))
 glue("c5_t1_orig", float(t1["original"]), display=False)
 glue("c5_t1_conv", float(t1["1x1 conv shortcut"]), display=False)
 glue("c5_t1_gate6", float(t1["shortcut-only gating (init -6)"]), display=False)
 glue("c5_t1_gate0", float(t1["shortcut-only gating (init 0)"]), display=False)
 
 # %% [markdown]
+# Source: {cite:t}`he2016identity`, Table 1 (the paper's figure for each row; "dropout shortcut" is
+# reported as failing).
+#
 # Every change of the identity is worse, including the 1×1 convolution
 # ({glue:text}`c5_t1_conv:.2f`% against {glue:text}`c5_t1_orig:.2f`%), although it has more
 # parameters and contains the identity as a special case. Shortcut-only gating comes closest when its
@@ -294,27 +308,32 @@ quiz("05_variants", ["q2", "q3"])
 
 # %% tags=["remove-input"]
 t3 = im["table3"]
-lines = ["| network | original unit | pre-activation unit |", "|---|---:|---:|"]
-for row, (orig, preact) in t3.items():
-    lines.append(f"| {row} | {orig:.2f} | {preact:.2f} |")
-display(Markdown("\n".join(lines) + f"\n\nTest error (%). Source: {im['source']}, Table 3 (parameters as printed "
-                 f"there: ResNet-164 {im['params_m']['preact_resnet164']}M, ResNet-1001 "
-                 f"{im['params_m']['preact_resnet1001']}M)."))
+display(Markdown(markdown_table(["network", "original unit", "pre-activation unit"],
+                                [[row, f"{orig:.2f}", f"{preact:.2f}"] for row, (orig, preact) in t3.items()],
+                                align="lrr")))
+glue("c5_pre164_paper_m", float(im["params_m"]["preact_resnet164"]), display=False)
 glue("c5_t3_1001_orig", float(t3["CIFAR-10 ResNet-1001"][0]), display=False)
 glue("c5_t3_1001_pre", float(t3["CIFAR-10 ResNet-1001"][1]), display=False)
 glue("c5_pre1001_exact", sizes["preact_resnet1001"][0], display=False)
 glue("c5_pre1001_paper_m", float(im["params_m"]["preact_resnet1001"]), display=False)
 
 # %% [markdown]
+# Test error (%). Source: {cite:t}`he2016identity`, Table 3 (parameters as printed there:
+# ResNet-164 {glue:text}`c5_pre164_paper_m:.1f`M, ResNet-1001 {glue:text}`c5_pre1001_paper_m:.1f`M).
+#
 # The payoff grows with depth (Table 3): for the 1001-layer network the pre-activation unit takes the
 # CIFAR-10 error from {glue:text}`c5_t3_1001_orig:.2f`% to {glue:text}`c5_t3_1001_pre:.2f`%,
 # where the original unit suffered most. (Our `preact_resnet1001` has
 # {glue:text}`c5_pre1001_exact:,` parameters; the paper's {glue:text}`c5_pre1001_paper_m:.1f`M is the
-# count without the BN parameters, which `tests/test_variants.py` checks.)
+# count without the BN parameters.)
 
 # %% [markdown]
 # ## Wide ResNets: fewer layers, more channels
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q13"])
+
+# %% [markdown]
 # **The idea.** {cite:t}`zagoruyko2016wide` asked whether depth is the best way to spend parameters
 # at all (abstract):
 #
@@ -322,7 +341,9 @@ glue("c5_pre1001_paper_m", float(im["params_m"]["preact_resnet1001"]), display=F
 # > which we propose a novel architecture where we decrease depth and increase width of residual
 # > networks."
 #
-# A WRN-$d$-$k$ is a pre-activation ResNet of depth $d$ whose stages have $16k$, $32k$, $64k$ channels
+# Did you pick "each small gain needs many more layers, and very deep nets are slow to train"?
+# That is their diagnosis; their cure is width. A WRN-$d$-$k$ is a pre-activation ResNet of depth
+# $d$ whose stages have $16k$, $32k$, $64k$ channels
 # instead of 16, 32, 64, with an optional dropout between the two convolutions of a unit. **Gradient
 # path:** the same clean identity as above, over far fewer units. **Cost:** a 3×3 layer with $c$
 # channels has $9c^2$ weights, so width enters the cost squared; but the work comes in a few big,
@@ -345,7 +366,11 @@ quiz("05_variants", ["q4"])
 
 # %% [markdown]
 # ## ResNeXt: split, transform, aggregate
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q14"])
+
+# %% [markdown]
 # **The idea.** {cite:t}`xie2017aggregated` replace the one transformation of a bottleneck block by
 # $C$ parallel, identical, thin ones and add their outputs, $y = x + \sum_{i=1}^{C}\mathcal{T}_i(x)$.
 # The number $C$ is the *cardinality* (abstract):
@@ -353,7 +378,8 @@ quiz("05_variants", ["q4"])
 # > "On the ImageNet-1K dataset, we empirically show that even under the restricted condition of
 # > maintaining complexity, increasing cardinality is able to improve classification accuracy."
 #
-# Their Fig. 3 shows that $C$ paths of 1×1 → 3×3 → 1×1 are *exactly* one bottleneck whose 3×3
+# Did you predict a grouped convolution? Their Fig. 3 shows that $C$ paths of 1×1 → 3×3 → 1×1 are
+# *exactly* one bottleneck whose 3×3
 # convolution is a **grouped convolution** with $C$ groups. ResNeXt-29 "8×64d" has $C = 8$ groups of
 # width $d = 64$ in its first stage. **Gradient path:** unchanged, an identity shortcut around a
 # post-activation bottleneck as in 2015. **Cost:** a grouped convolution has $1/C$ of the weights and
@@ -378,7 +404,11 @@ quiz("05_variants", ["q5"])
 
 # %% [markdown]
 # ## DenseNet: concatenate instead of add
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q15"])
+
+# %% [markdown]
 # **The idea.** {cite:t}`huang2017densely` keep the short paths from every layer to the loss but
 # change how paths merge (abstract):
 #
@@ -412,12 +442,21 @@ with torch.no_grad():
 print("channels after each layer of dense block 1:", widths[:16])
 print("after transition 1 (compression 0.5):", model.features.transition1.conv.out_channels)
 
+# %% [markdown]
+# Did you predict a linear growth? Each layer adds exactly $k$ = 12 channels to what it read, so
+# layer $\ell$ reads $c_0 + (\ell - 1)k$ channels: the input of the last layers of a block is many
+# times wider than what each layer writes.
+
 # %% tags=["remove-input"]
 quiz("05_variants", ["q6"])
 
 # %% [markdown]
 # ## Squeeze-and-excitation: let the branch re-weight its channels
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q16"])
+
+# %% [markdown]
 # **The idea.** {cite:t}`hu2018squeeze` add to each residual branch a tiny network that looks at the
 # whole feature map and decides how much each channel should count (abstract):
 #
@@ -443,13 +482,23 @@ factors = se(u) / u  # one factor per (image, channel), shared by every pixel
 print("factors per channel: min", round(factors.min().item(), 3), "max", round(factors.max().item(), 3))
 p_se, p_plain = count_params(get_model("se_resnet56")), count_params(get_model("resnet56"))
 print(f"SE-ResNet-56: {p_se:,} parameters, {100 * (p_se - p_plain) / p_plain:.1f}% more than ResNet-56")
+macs_se, macs_plain = sizes["se_resnet56"][1], sizes["resnet56"][1]
+print(f"multiply-adds: {100 * (macs_se - macs_plain) / macs_plain:.2f}% more")
+
+# %% [markdown]
+# Did you predict "a few percent more parameters, almost no computation"? The two FC layers act on one
+# number per channel, not on the map: they add weights, but hardly any multiply-adds.
 
 # %% tags=["remove-input"]
 quiz("05_variants", ["q7"])
 
 # %% [markdown]
 # ## Stochastic depth: train shallow, test deep
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q17"])
+
+# %% [markdown]
 # **The idea.** {cite:t}`huang2016deep` attack the problem the paper left open with ResNet-1202,
 # too much network for too little data, with a dropout for whole blocks (abstract):
 #
@@ -484,12 +533,21 @@ print("eval mode,     two passes equal?", torch.equal(model(x), model(x)))
 glue("c5_sd_blocks", len(ps), display=False)
 glue("c5_sd_expected", float(sum(ps)), display=False)
 
+# %% [markdown]
+# Did you predict that two training passes differ? They do, because each
+# pass draws its own set of dropped blocks; in evaluation mode every block runs, scaled by its $p_l$,
+# and the network is an ordinary deterministic function again.
+
 # %% tags=["remove-input"]
 quiz("05_variants", ["q8", "q9"])
 
 # %% [markdown]
 # ## An equal-budget race at the quick scale
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q18"])
+
+# %% [markdown]
 # Now train. ResNet-56 and four small relatives, each at most ResNet-56's multiply-adds
 # ({numref}`fig-05-costs`): pre-activation ResNet-56 (same layers, new order), WRN-16-2 (a quarter
 # of the depth, twice the width), a narrow ResNeXt-29 with 8 groups (the paper's template at a
@@ -525,23 +583,20 @@ plt.show()
 # %% tags=["remove-input"]
 summary = {r["label"]: r for r in summarize(records)}
 n_eval = int(records[0]["config"]["eval_subset"])
-lines = ["| network | parameters | multiply-adds (M) | train error % (last 10%) | test error % |",
-         "|---|---:|---:|---:|---:|"]
-for name in LIVE:
-    s = summary[name]
-    lines.append(f"| {PRETTY[name]} | {s['params']:,} | {sizes[name][1] / 1e6:.1f} | {s['train_error']:.1f} | "
-                 f"{s['eval_error']:.1f} |")
+display(Markdown(markdown_table(
+    ["network", "parameters", "multiply-adds (M)", "train error % (last 10%)", "test error %"],
+    [[PRETTY[n], f"{summary[n]['params']:,}", f"{sizes[n][1] / 1e6:.1f}", f"{summary[n]['train_error']:.1f}",
+      f"{summary[n]['eval_error']:.1f}"] for n in LIVE], align="lrrrr")))
 seeds = sorted({r["seed"] for r in records})
 cfg = records[0]["config"]
-display(Markdown("\n".join(lines) + f"\n\nThis book's runs: quick scale ({cfg['max_iters']} iterations "
-                 f"of {cfg['batch_size']}, test error on {n_eval:,} test images), seed(s) "
-                 f"{', '.join(map(str, seeds))}; provenance under the figure above."))
 errs = {name: summary[name]["eval_error"] for name in LIVE}
 best, worst = min(errs, key=errs.get), max(errs, key=errs.get)
 spread = errs[worst] - errs[best]
 se_one = 100 * math.sqrt(errs[best] / 100 * (1 - errs[best] / 100) / n_eval)  # binomial standard error, one number
 se_diff = math.sqrt(2) * se_one
 glue("c5_iters", int(cfg["max_iters"]), display=False)
+glue("c5_batch", int(cfg["batch_size"]), display=False)
+glue("c5_seeds", Markdown(", ".join(map(str, seeds))), display=False)
 glue("c5_epochs", float(cfg["max_iters"] * cfg["batch_size"] / cfg["train_subset"]), display=False)
 glue("c5_n_eval", n_eval, display=False)
 glue("c5_best", Markdown(PRETTY[best]), display=False)
@@ -552,10 +607,15 @@ glue("c5_spread", float(spread), display=False)
 glue("c5_se_diff", float(se_diff), display=False)
 glue("c5_r56_err", float(errs["resnet56"]), display=False)
 glue("c5_pre56_err", float(errs["preact_resnet56"]), display=False)
-verdict = ("larger than twice the noise of a single comparison: a real difference **for this seed and this "
-           "budget**, not yet a ranking of the architectures" if spread > 2 * se_diff else
-           "within about twice the noise of a single comparison: at this budget the race does not separate them")
-glue("c5_verdict", Markdown(verdict), display=False)
+separated = spread > 2 * se_diff
+glue("c5_vs_noise", Markdown("larger than" if separated else "within about"), display=False)
+glue("c5_separates", Markdown("separates them **for this seed and this budget**, which is not yet a ranking of "
+                              "the architectures" if separated else "does not separate them"), display=False)
+
+# %% [markdown]
+# This book's runs: quick scale ({glue:text}`c5_iters` iterations of {glue:text}`c5_batch`, test
+# error on {glue:text}`c5_n_eval:,` test images, on the JPEG-derived developer copy of CIFAR-10
+# where that applies), seed(s) {glue:md}`c5_seeds`; provenance under the figure above.
 
 # %% [markdown]
 # How long did each take? The records hold the wall time of each run, but it was measured whenever
@@ -590,17 +650,12 @@ for n in LIVE:
           f"| time x{speed[n] / speed['resnet56']:.2f}, MACs x{sizes[n][1] / sizes['resnet56'][1]:.2f} of ResNet-56")
 
 # %% tags=["remove-input"]
-
-def speed_clause(name: str, label: str) -> str:
+for name, key in (("resnext29_8x4d_narrow", "rx"), ("wrn16_2", "wrn"), ("densenet_bc28_12", "dn")):
     macs, secs = 100 * sizes[name][1] / sizes["resnet56"][1], 100 * speed[name] / speed["resnet56"]
-    verdict = "slower than its multiply-adds predict" if secs > 1.15 * macs else (
-        "faster than its multiply-adds predict" if secs < 0.85 * macs else "about what its multiply-adds predict")
-    return f"{label}: {macs:.0f}% of ResNet-56's multiply-adds, {secs:.0f}% of its step time ({verdict})"
-
-
-glue("c5_speed_rx", Markdown(speed_clause("resnext29_8x4d_narrow", "the narrow ResNeXt")), display=False)
-glue("c5_speed_wrn", Markdown(speed_clause("wrn16_2", "WRN-16-2")), display=False)
-glue("c5_speed_dn", Markdown(speed_clause("densenet_bc28_12", "DenseNet-BC-28")), display=False)
+    glue(f"c5_{key}_macs_pct", float(macs), display=False)
+    glue(f"c5_{key}_time_pct", float(secs), display=False)
+    glue(f"c5_{key}_speed", Markdown("slower than" if secs > 1.15 * macs else
+                                     "faster than" if secs < 0.85 * macs else "about what"), display=False)
 
 # %% [markdown]
 # **Reading {numref}`fig-05-race`.** First what the budget is: {glue:text}`c5_iters` iterations are
@@ -609,18 +664,23 @@ glue("c5_speed_dn", Markdown(speed_clause("densenet_bc28_12", "DenseNet-BC-28"))
 # error is {glue:md}`c5_best`'s ({glue:text}`c5_best_err:.1f`%), the highest {glue:md}`c5_worst`'s
 # ({glue:text}`c5_worst_err:.1f`%); ResNet-56 ends at {glue:text}`c5_r56_err:.1f`% and its
 # pre-activation twin at {glue:text}`c5_pre56_err:.1f`%. The spread of {glue:text}`c5_spread:.1f`
-# points is {glue:md}`c5_verdict` (a difference of two error rates measured on
-# {glue:text}`c5_n_eval:,` test images has a standard error of about {glue:text}`c5_se_diff:.1f`
-# points, before any seed-to-seed variation).
+# points is {glue:md}`c5_vs_noise` twice the noise of a single comparison (a difference of two
+# error rates measured on {glue:text}`c5_n_eval:,` test images has a standard error of about
+# {glue:text}`c5_se_diff:.1f` points, before any seed-to-seed variation): at this budget the race
+# {glue:md}`c5_separates`.
 #
-# What this race **can** show: all five train from the same start with the same recipe, none
+# What this race **can** show (the two right answers of the question that opened this section): all
+# five train from the same start with the same recipe, none
 # diverges, and how fast each one leaves chance level in its first epoch (early trainability, the
 # property the ResNet paper was about). And the stopwatch shows that multiply-adds are not time. On
 # this CPU:
 #
-# * {glue:md}`c5_speed_rx`;
-# * {glue:md}`c5_speed_wrn`;
-# * {glue:md}`c5_speed_dn`.
+# * the narrow ResNeXt: {glue:text}`c5_rx_macs_pct:.0f`% of ResNet-56's multiply-adds,
+#   {glue:text}`c5_rx_time_pct:.0f`% of its step time ({glue:md}`c5_rx_speed` its multiply-adds predict);
+# * WRN-16-2: {glue:text}`c5_wrn_macs_pct:.0f`% of the multiply-adds, {glue:text}`c5_wrn_time_pct:.0f`%
+#   of the step time ({glue:md}`c5_wrn_speed` its multiply-adds predict);
+# * DenseNet-BC-28: {glue:text}`c5_dn_macs_pct:.0f`% of the multiply-adds,
+#   {glue:text}`c5_dn_time_pct:.0f`% of the step time ({glue:md}`c5_dn_speed` its multiply-adds predict).
 #
 # The usual reasons: grouped convolutions run below the speed of ordinary ones, wide feature maps
 # make the memory-bound BN and ReLU layers costlier, concatenation copies tensors, while a few large
@@ -638,8 +698,13 @@ display(Markdown(pages.paper_scale_note("variants")))
 
 # %% [markdown]
 # ## What the papers report
-#
-# Each number below was measured by the variant's authors with *their* recipe (longer schedules than
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q19"])
+
+# %% [markdown]
+# Did you answer "only loosely"? Each number below was measured by the variant's authors with
+# *their* recipe (longer schedules than
 # the 64k iterations of Sec. 4.2, in some papers another weight decay, mean/std normalisation rather
 # than the per-pixel mean); WRN's README even warns that the preprocessing alone changes the numbers
 # noticeably. So read the table as "what each design reached when its authors tuned it", not as one
@@ -652,20 +717,18 @@ OURS = {"WRN-28-10": "wrn28_10", "WRN-28-10 + dropout": "wrn28_10", "WRN-16-8": 
         "ResNet-110 + stochastic depth": "sd_resnet110", "ResNet-1202 + stochastic depth": "resnet1202",
         "SE-ResNet-110": "se_resnet110"}
 fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
-lines = ["| network | params (paper) | params (our code) | CIFAR-10 | CIFAR-100 | source |",
-         "|---|---:|---:|---:|---:|---|"]
-lines.append(f"| ResNet-110 (the paper) | {reference.TABLE6['resnet'][110]['params_m']}M | {sizes['resnet110'][0]:,} | "
-             f"{fmt(reference.TABLE6['resnet'][110]['error'])} | – | {reference.TABLE6['source']} |")
-lines.append(f"| pre-act ResNet-1001 | {im['params_m']['preact_resnet1001']}M | {sizes['preact_resnet1001'][0]:,} | "
-             f"{fmt(t3['CIFAR-10 ResNet-1001'][1])} | {fmt(t3['CIFAR-100 ResNet-1001'][1])} | "
-             f"{im['source']}, Table 3 |")
+r110 = reference.TABLE6["resnet"][110]
+rows = [["ResNet-110 (the paper)", f"{r110['params_m']}M", f"{sizes['resnet110'][0]:,}", fmt(r110["error"]), "–",
+         reference.TABLE6["source"]],
+        ["pre-act ResNet-1001", f"{im['params_m']['preact_resnet1001']}M", f"{sizes['preact_resnet1001'][0]:,}",
+         fmt(t3["CIFAR-10 ResNet-1001"][1]), fmt(t3["CIFAR-100 ResNet-1001"][1]), f"{im['source']}, Table 3"]]
 for name, row in reference.VARIANTS.items():
     ours = OURS.get(name)
-    lines.append(f"| {name} | {str(row['params_m']) + 'M' if 'params_m' in row else '–'} | "
-                 f"{f'{sizes[ours][0]:,}' if ours in sizes else '–'} | {fmt(row.get('cifar10'))} | "
-                 f"{fmt(row.get('cifar100'))} | {row['source']} |")
-display(Markdown("\n".join(lines) + "\n\nTest error (%), with the standard flip-and-translation augmentation. "
-                 "'params (our code)' is the exact count of the package's model of that name where it has one."))
+    rows.append([name, f"{row['params_m']}M" if "params_m" in row else "–",
+                 f"{sizes[ours][0]:,}" if ours in sizes else "–", fmt(row.get("cifar10")), fmt(row.get("cifar100")),
+                 row["source"]])
+display(Markdown(markdown_table(["network", "params (paper)", "params (our code)", "CIFAR-10", "CIFAR-100", "source"],
+                                rows, align="lrrrrl")))
 v = reference.VARIANTS
 glue("c5_wrn_err", float(v["WRN-28-10"]["cifar10"]), display=False)
 glue("c5_rx_err", float(v["ResNeXt-29 8x64d"]["cifar10"]), display=False)
@@ -677,6 +740,9 @@ glue("c5_sd110_err", float(v["ResNet-110 + stochastic depth"]["cifar10"]), displ
 glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display=False)
 
 # %% [markdown]
+# Test error (%), with the standard flip-and-translation augmentation. "params (our code)" is the
+# exact count of the package's model of that name where it has one.
+#
 # Three readings. **Width pays on CIFAR:** WRN-28-10 reaches {glue:text}`c5_wrn_err:.2f`% with 28
 # layers, better than any pre-activation ResNet of Table 3, at {glue:text}`c5_wrn2810_params_x:.0f`×
 # ResNet-110's parameters. **Parameters are not the only currency:** DenseNet-BC-100 gets
@@ -689,8 +755,13 @@ glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display
 
 # %% [markdown]
 # ## Which one should I use?
-#
-# There is no single winner; there are good defaults and good reasons to deviate.
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q20"])
+
+# %% [markdown]
+# There is no single winner; there are good defaults and good reasons to deviate. (The memory row
+# answers the question above.)
 #
 # | your situation | start with | why | the evidence |
 # |---|---|---|---|
@@ -708,7 +779,11 @@ glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display
 
 # %% [markdown]
 # ## Beyond vision: the residual stream
-#
+
+# %% tags=["remove-input"]
+quiz("05_variants", ["q21"])
+
+# %% [markdown]
 # The Transformer of {cite:t}`vaswani2017attention` is a residual network whose blocks are
 # attention and a small MLP instead of convolutions (Sec. 3.1):
 #
@@ -723,8 +798,8 @@ glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display
 # pre-LN, {eq}`eq-05-telescope` holds again: $x_L = x_0 + \sum_l \mathcal{F}_l(x_l)$. Interpretability
 # work calls this running sum the {term}`residual stream · 残差流` and reads every block as *reading
 # from and writing into* it ({cite:t}`elhage2021mathematical`). PyTorch's own Transformer layer has
-# the switch (`norm_first`); silence the two sub-layers and the difference is the one we saw for
-# convolutions at the start of this chapter:
+# the switch (`norm_first`); silence the two sub-layers and check your prediction: the difference
+# is the one we saw for convolutions at the start of this chapter.
 
 # %%
 torch.manual_seed(0)

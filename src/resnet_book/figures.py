@@ -285,3 +285,120 @@ def plot_lesion(ax, lesions: Mapping[str, object], colors: Sequence[str] | None 
     ax.set_ylim(0, 100)
     ax.legend(fontsize=8)
     return ax
+
+
+# --- block diagrams, drawn from a network's own modules (Chapter 3) ---------------------------------------
+# A diagram is read off ``named_children()`` in the order the modules run, so it cannot drift from the code.
+
+BLOCK_STYLE = {  # box colours by module type
+    "Conv2d": "#9ecae1", "BatchNorm2d": "#fdd0a2", "ReLU": "#c7e9c0", "Identity": "#f0f0f0",
+    "ZeroPadShortcut": "#dadaeb", "Sequential": "#dadaeb",
+}
+STAGE_COLORS = {1: "#c6dbef", 2: "#9ecae1", 3: "#6baed6"}  # the three stages of a CIFAR ResNet
+
+
+def module_label(name: str, m) -> str:
+    """The text in a module's box: its name, then kernel, width and stride where it has them."""
+    from torch import nn
+
+    if isinstance(m, nn.Conv2d):
+        k = m.kernel_size[0]
+        return f"{name}\n{k}×{k}, {m.out_channels}" + (f", /{m.stride[0]}" if m.stride[0] > 1 else "")
+    if isinstance(m, nn.Sequential):  # a projection shortcut: 1x1 conv + BN
+        conv = m[0]
+        return f"{name}\n1×1 conv+BN, {conv.out_channels}" + (f", /{conv.stride[0]}" if conv.stride[0] > 1 else "")
+    if type(m).__name__ == "ZeroPadShortcut":
+        return f"{name}\nzero-pad {m.in_planes}→{m.out_planes}" + (f", /{m.stride}" if m.stride > 1 else "")
+    return name
+
+
+def draw_block(ax, block, title: str):
+    """Residual branch (left column) and shortcut (right column) of a block, from its modules.
+
+    Every child except ``downsample``, ``shortcut`` and ``relu_out`` is on the residual branch, in
+    the order ``named_children()`` lists it; the shortcut column holds ``downsample`` (when the
+    block has one, dashed) and the parameter-free ``shortcut`` tap. Both columns meet at the "+".
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    children = dict(block.named_children())
+    branch = [n for n in children if n not in ("downsample", "shortcut", "relu_out")]
+    short = (["downsample"] if children.get("downsample") is not None else []) + ["shortcut"]
+    n = len(branch)
+
+    def y(i):
+        return n + 1 - i
+
+    for i, name in enumerate(branch):
+        m = children[name]
+        ax.add_patch(FancyBboxPatch((0.05, y(i) - 0.35), 0.5, 0.7, boxstyle="round,pad=0.02",
+                                    fc=BLOCK_STYLE.get(type(m).__name__, "white"), ec="0.3"))
+        ax.text(0.3, y(i), module_label(name, m), ha="center", va="center", fontsize=7.5)
+        if i:
+            ax.annotate("", (0.3, y(i) + 0.37), (0.3, y(i - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="0.3"))
+    for j, name in enumerate(short):
+        m = children[name]
+        yy = y(n - len(short) + j)
+        ax.add_patch(FancyBboxPatch((0.7, yy - 0.35), 0.45, 0.7, boxstyle="round,pad=0.02",
+                                    fc=BLOCK_STYLE.get(type(m).__name__, "white"), ec="0.3",
+                                    ls="--" if name == "downsample" else "-"))
+        ax.text(0.925, yy, module_label(name, m), ha="center", va="center", fontsize=7.5)
+    # input, the addition and the output ReLU
+    ax.text(0.6, n + 1.9, "x", ha="center", fontsize=11)
+    ax.annotate("", (0.3, y(0) + 0.37), (0.58, n + 1.8), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.add_patch(FancyArrowPatch((0.62, n + 1.8), (0.925, y(n - len(short)) + 0.37), arrowstyle="->",
+                                 mutation_scale=10, color="C3", lw=1.5))
+    add_y = y(n) + 0.1
+    ax.text(0.6, add_y, "+", ha="center", va="center", fontsize=13, color="C3",
+            bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec="C3", lw=1.5))
+    ax.annotate("", (0.45, add_y + 0.1), (0.3, y(n - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.annotate("", (0.75, add_y + 0.1), (0.925, y(n - 1) - 0.37), arrowprops=dict(arrowstyle="->", color="C3"))
+    ax.text(0.6, add_y - 0.75, "relu_out", ha="center", va="center", fontsize=8,
+            bbox=dict(boxstyle="round", fc=BLOCK_STYLE["ReLU"], ec="0.3"))
+    ax.annotate("", (0.6, add_y - 0.55), (0.6, add_y - 0.2), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.text(0.3, -0.35, "residual branch  F(x)", ha="center", fontsize=8, color="0.3")
+    ax.text(0.925, -0.35, "shortcut", ha="center", fontsize=8, color="C3")
+    ax.set(xlim=(0, 1.2), ylim=(-0.6, n + 2.2), title=title)
+    ax.axis("off")
+    return ax
+
+
+def block_list(model) -> list[tuple]:
+    """(stage, index, block, out channels, out map size) for each block of a CIFAR ResNet, in order
+    (the sizes from forward hooks on one 32×32 input)."""
+    import torch
+
+    stages = (model.layer1, model.layer2, model.layer3)
+    size = {}
+    hooks = [b.register_forward_hook(lambda m, i, o, key=id(b): size.__setitem__(key, tuple(o.shape[1:])))
+             for layer in stages for b in layer]
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 3, 32, 32))
+    finally:
+        for h in hooks:
+            h.remove()
+    return [(s, j, b, *size[id(b)][:2]) for s, layer in enumerate(stages, 1) for j, b in enumerate(layer)]
+
+
+def draw_network(ax, model, title: str):
+    """A CIFAR ResNet as a row of boxes: stem, one box per block (stage.block, channels, map size),
+    pooling + FC; a red arc per shortcut, dashed where the block changes the shape."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    blocks = block_list(model)
+    xs = np.arange(len(blocks)) + 1
+    ax.add_patch(FancyBboxPatch((-0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc="#fdd0a2", ec="0.3"))
+    ax.text(0, 0, f"conv1\n3×3, {model.conv1.out_channels}", ha="center", va="center", fontsize=7)
+    for x, (s, j, b, c, hw) in zip(xs, blocks):
+        ax.add_patch(FancyBboxPatch((x - 0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc=STAGE_COLORS[s], ec="0.3"))
+        ax.text(x, 0, f"{s}.{j}\n{c}ch\n{hw}²", ha="center", va="center", fontsize=6.5)
+        changes = b.downsample is not None
+        ax.add_patch(FancyArrowPatch((x - 0.5, 0.32), (x + 0.45, 0.32), connectionstyle="arc3,rad=-0.6",
+                                     arrowstyle="->", mutation_scale=8, color="C3", ls="--" if changes else "-"))
+    end = len(blocks) + 1
+    ax.add_patch(FancyBboxPatch((end - 0.35, -0.3), 0.7, 0.6, boxstyle="round,pad=0.02", fc="#c7e9c0", ec="0.3"))
+    ax.text(end, 0, f"avgpool\nfc {model.fc.out_features}", ha="center", va="center", fontsize=7)
+    ax.set(xlim=(-0.6, end + 0.6), ylim=(-0.6, 0.9), title=title)
+    ax.axis("off")
+    return ax

@@ -153,3 +153,39 @@ def table6(quick: list[dict], paper_scale: list[dict]) -> str:
                      f"{qs['train_error']:.1f} / {qs['eval_error']:.1f}" if qs else "paper scale only"])
     return markdown_table(["network", "params (code)", "paper, Table 6", "akamaster", "this book: paper scale",
                            "this book: quick scale (train / test)"], rows, align="lrrrrr")
+
+
+# --- Chapter 3: shapes read off a network with forward hooks ----------------------------------------------
+
+def shapes_through(block, x) -> list[tuple[str, str, tuple]]:
+    """(child name, module type, output shape) of each child of ``block``, in the order they run."""
+    import torch
+
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, i, o, n=name: seen.append((n, type(m).__name__, tuple(o.shape))))
+             for name, m in block.named_children()]
+    try:
+        with torch.no_grad():
+            block(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return seen
+
+
+def stage_sizes(model, input_size: int = 224) -> dict[str, int]:
+    """Output map size of each stage of an ImageNet ResNet, named as in the paper's Table 1
+    (``conv1`` = after the 7×7 stem, ``conv2_x`` … ``conv5_x`` = ``layer1`` … ``layer4``)."""
+    import torch
+
+    names = {"conv1": model.relu, "conv2_x": model.layer1, "conv3_x": model.layer2, "conv4_x": model.layer3,
+             "conv5_x": model.layer4}
+    sizes: dict[str, int] = {}
+    hooks = [m.register_forward_hook(lambda m, i, o, n=n: sizes.__setitem__(n, o.shape[-1])) for n, m in names.items()]
+    try:
+        with torch.no_grad():
+            model.eval()(torch.zeros(1, 3, input_size, input_size))
+    finally:
+        for h in hooks:
+            h.remove()
+    return sizes
