@@ -22,8 +22,9 @@
 #
 # 1. state the paper's CIFAR-10 recipe (data, augmentation, schedule, warm-up) and find each piece
 #    of it in the course's code;
-# 2. run any CIFAR experiment of the paper with one command, at a CPU-sized *quick* scale or at the
-#    exact *paper* scale on a GPU, and tell which numbers on a page come from which;
+# 2. run any CIFAR experiment of the paper with one command, at a CPU-sized *quick* scale, at the
+#    longer *cpu* scale (the paper's recipe on all 50k images, shortened) or at the exact *paper*
+#    scale on a GPU, and tell which numbers on a page come from which;
 # 3. read each of the paper's CIFAR figures and tables (Fig. 6, Table 6, Fig. 7, the shortcut
 #    options, the ResNet-110 warm-up, ResNet-1202) against a re-run, and say honestly what a short
 #    re-run can and cannot show.
@@ -52,13 +53,21 @@ from resnet_book import report as rp
 from resnet_book import reference
 from resnet_book.book import quiz, stamp
 from resnet_book.data import DeviceData, load_cifar10, make_split, random_crop_flip
+from resnet_book.tables import markdown_table
 from resnet_book.train import LRSchedule, TrainConfig
 
 # %% [markdown]
 # ## The recipe is one dataclass
 #
-# Every run of the course is configured by one `TrainConfig`, whose defaults *are* the paper's
-# Sec. 4.2 (the comments say where):
+# Every run of the course is configured by one `TrainConfig`, and a *scale* says how long it trains.
+# First, a prediction:
+
+# %% tags=["remove-input"]
+quiz("04_experiments", ["q11"])
+
+# %% [markdown]
+# Did you predict "sizes only"? The defaults of `TrainConfig` *are* the paper's Sec. 4.2 (the
+# comments say where):
 #
 # ```{literalinclude} ../src/resnet_book/train.py
 # :pyobject: TrainConfig
@@ -66,24 +75,36 @@ from resnet_book.train import LRSchedule, TrainConfig
 # ```
 #
 # An experiment never changes code paths; it picks a **scale**, which changes sizes only. The
-# table below is generated from the two scales of the engine (`experiments.quick_scale` and
-# `experiments.PAPER_SCALE`):
+# table below is generated from the three scales of the engine (`experiments.PAPER_SCALE`,
+# `experiments.CPU_SCALE` and `experiments.quick_scale`): optimiser, initialisation, augmentation
+# and the shape of the schedule are the same in every column.
 
 # %% tags=["remove-input"]
 paper_cfg = TrainConfig().replace(**ex.PAPER_SCALE)
+cpu_cfg = TrainConfig().replace(**ex.CPU_SCALE)
 quick_cfg = TrainConfig().replace(**ex.quick_scale(300))
 FIELDS = {
     "max_iters": "iterations", "milestones": "lr ÷ 10 at", "batch_size": "batch size", "lr": "learning rate",
     "train_subset": "training images", "eval_subset": "test images", "eval_every": "evaluate every",
 }
-rows = []
-for f, name in FIELDS.items():
-    pv, qv = getattr(paper_cfg, f), getattr(quick_cfg, f)
-    fmt = lambda v, f=f: ("all" if v is None else (", ".join(f"{m:,}" for m in v) if f == "milestones" else f"{v:,}"))  # noqa: E731
-    rows.append(f"| {name} | {fmt(pv)} | {fmt(qv)} |")
-display(Markdown("| | paper scale (Sec. 4.2) | quick scale (CPU) |\n|---|---:|---:|\n" + "\n".join(rows)))
+
+
+def fmt(v, field):
+    if v is None:
+        return "all"
+    return ", ".join(f"{m:,}" for m in v) if field == "milestones" else f"{v:,}"
+
+
+display(Markdown(markdown_table(
+    ["", "paper scale (Sec. 4.2)", "cpu scale (committed records)", "quick scale (live, CPU)"],
+    [[name] + [fmt(getattr(c, f), f) for c in (paper_cfg, cpu_cfg, quick_cfg)] for f, name in FIELDS.items()],
+    align="lrrr")))
+N_TRAIN = 50_000  # CIFAR-10's training images (the paper trains on all of them, Sec. 4.2)
 glue("c4_quick_iters", quick_cfg.max_iters, display=False)
 glue("c4_paper_iters", paper_cfg.max_iters, display=False)
+glue("c4_cpu_iters", cpu_cfg.max_iters, display=False)
+glue("c4_cpu_epochs", cpu_cfg.max_iters * cpu_cfg.batch_size / N_TRAIN, display=False)
+glue("c4_paper_epochs", paper_cfg.max_iters * paper_cfg.batch_size / N_TRAIN, display=False)
 glue("c4_quick_batch", quick_cfg.batch_size, display=False)
 glue("c4_quick_lr", quick_cfg.lr, display=False)
 glue("c4_images_ratio", paper_cfg.max_iters * paper_cfg.batch_size / (quick_cfg.max_iters * quick_cfg.batch_size), display=False)
@@ -97,16 +118,23 @@ glue("c4_images_ratio", paper_cfg.max_iters * paper_cfg.batch_size / (quick_cfg.
 # {cite:p}`goyal2017accurate` ({glue:text}`c4_quick_lr` at batch {glue:text}`c4_quick_batch`).
 # So a quick run shows *trends*: which net trains faster, which one is stuck. It does not reach the
 # paper's accuracy, and each page says where that matters.
+#
+# In between, the **cpu scale** is the paper's recipe unchanged (batch 128, lr 0.1, all 50k training
+# images, all 10k test images), only shorter: {glue:text}`c4_cpu_iters:,` iterations, about
+# {glue:text}`c4_cpu_epochs:.0f` epochs against the paper's {glue:text}`c4_paper_epochs:.0f`. Such
+# runs take hours each on a laptop CPU, so they are not trained when a page executes: they are
+# trained once, their records are committed, and the experiment pages show them beside the paper
+# and the live quick runs (a page says which of them are not trained yet).
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The learning-rate schedules, computed by the engine's `LRSchedule`: the paper's (top) and the quick scale's (bottom) have the same shape, on very different time axes. The dotted line is ResNet-110's warm-up lr (0.1 of the base lr), shown here for a warm-up that ends after 400 iterations at the paper scale and after a proportional share of the quick run; the real end is decided during training, when the training error drops below 80%.", "name": "fig-04-schedule"}}
-fig, axes = plt.subplots(2, 1, figsize=(7, 3.8))
-for ax, cfg, title in ((axes[0], paper_cfg, "paper scale"), (axes[1], quick_cfg, "quick scale")):
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The learning-rate schedules, computed by the engine's `LRSchedule`: the paper's (top), the cpu scale's (middle) and the quick scale's (bottom) have the same shape, on very different time axes. The dotted line is ResNet-110's warm-up lr (0.1 of the base lr), shown here for a warm-up that ends after 400 iterations at the paper scale and after a proportional share of the shorter runs; the real end is decided during training, when the training error drops below 80%.", "name": "fig-04-schedule"}}
+fig, axes = plt.subplots(3, 1, figsize=(7, 5.4))
+for ax, cfg, title in ((axes[0], paper_cfg, "paper scale"), (axes[1], cpu_cfg, "cpu scale"), (axes[2], quick_cfg, "quick scale")):
     its = np.arange(cfg.max_iters)
     sched = LRSchedule(cfg)
     ax.step(its, [sched.lr_at(i) for i in its], where="post", color="C0", label="lr")
     k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
     warm = LRSchedule(cfg.replace(warmup_lr=reference.CIFAR_RECIPE["warmup_lr"] * k))
-    end = int(400 * cfg.max_iters / paper_cfg.max_iters) if cfg is quick_cfg else 400
+    end = int(400 * cfg.max_iters / paper_cfg.max_iters)  # 400 at the paper scale, a proportional share otherwise
     lrs = []
     for i in its[: end + 50]:
         lrs.append(warm.lr_at(i))
@@ -114,7 +142,7 @@ for ax, cfg, title in ((axes[0], paper_cfg, "paper scale"), (axes[1], quick_cfg,
     ax.plot(its[: len(lrs)], lrs, ":", color="C3", label="with ResNet-110 warm-up")
     ax.set(yscale="log", title=title, ylabel="learning rate")
     ax.legend(fontsize=7, loc="lower left")
-axes[1].set_xlabel("iteration")
+axes[-1].set_xlabel("iteration")
 fig.tight_layout()
 stamp(fig, text="Computed by resnet_book.train.LRSchedule from TrainConfig; recipe of He et al. 2015, Sec. 4.2.")
 plt.show()
@@ -122,6 +150,12 @@ plt.show()
 # %% [markdown]
 # ## The data pipeline
 #
+# The paper's augmentation is two lines of its Sec. 4.2. Before you see it applied, a prediction:
+
+# %% tags=["remove-input"]
+quiz("04_experiments", ["q12"])
+
+# %% [markdown]
 # The training images live on the device as one `uint8` tensor; each mini-batch is padded,
 # randomly cropped and flipped with batched tensor operations (no `DataLoader`), then the
 # per-pixel mean is subtracted, the paper's normalisation ("with the per-pixel mean subtracted",
@@ -136,17 +170,18 @@ data = load_cifar10()
 data
 
 # %% tags=["remove-input"]
-glue("c4_jpeg_note", Markdown(
-    "**This build used the developer copy of CIFAR-10 whose pixels went through JPEG**: labels and "
-    "split are exact, the pixels are not; fine for trends, not for accuracy claims. Every record "
-    "says which data it used (its fingerprint)." if data.jpeg_copy else
-    "This build used the original CIFAR-10 pixels (downloaded with torchvision)."), display=False)
+glue("c4_data_kind", Markdown("the developer copy of CIFAR-10 whose pixels went through JPEG" if data.jpeg_copy
+                              else "the original CIFAR-10 pixels (downloaded with torchvision)"), display=False)
 
 # %% [markdown]
-# {glue:md}`c4_jpeg_note`
+# **This build used {glue:md}`c4_data_kind`.** The runs that this book commits (the cpu scale) were
+# trained on the JPEG-derived developer copy: its labels and split are exact, its pixels are not,
+# which is fine for trends and for comparing runs with each other, not for accuracy claims against
+# the paper. Every record says which data it used (its fingerprint).
 #
-# Eight training images (one per row, the first of each of eight classes) and six augmented
-# versions of each, produced by the same function the training loop calls:
+# Did you predict shifted copies with black bands? Eight training images (one per row, the first of
+# each of eight classes) and six augmented versions of each, produced by the same function the
+# training loop calls:
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Paper-style augmentation as the engine applies it: the original image (left column), then six random 4-pixel-padded 32×32 crops with random horizontal flips. The black borders are the zero padding showing through.", "name": "fig-04-augment"}}
 classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -195,11 +230,19 @@ quiz("04_experiments", ["q1", "q2"])
 # %% [markdown]
 # ## The experiments, and what they cost
 #
-# The engine's registry defines each experiment once. The same definition runs at either scale:
+# Re-running a paper costs runs. Count them first, for the paper's own Table 6:
+
+# %% tags=["remove-input"]
+quiz("04_experiments", ["q13"])
+
+# %% [markdown]
+# Did you count ten? Every run costs GPU hours at the paper scale, so the course names its runs.
+# The engine's registry defines each experiment once, and the same definition runs at every scale:
 #
 # ```bash
 # python -m resnet_book list                          # the experiments and their runs
 # python -m resnet_book run fig6                      # quick on a CPU, paper on a CUDA machine
+# python -m resnet_book run fig6 --scale cpu --jobs 2  # the cpu scale: hours, two runs at a time
 # python -m resnet_book run table6 --scale paper --seeds 0,1,2,3,4
 # python -m resnet_book report table6                 # the paper vs this book, with provenance
 # ```
@@ -207,17 +250,19 @@ quiz("04_experiments", ["q1", "q2"])
 # A run is identified by everything that determines its result (model, configuration, seed, data);
 # a finished run is never trained twice, also when another experiment (or page) contains the same
 # run. The pages of this chapter share most of their runs. The table is generated from the
-# registry; the GPU times are *estimates* (the basis is given), not measurements.
+# registry; it counts one seed per run (ResNet-110's five runs are `--seeds 0,1,2,3,4`), and the GPU
+# times are *estimates* (the basis is given), not measurements.
 
 # %% tags=["remove-input"]
 rows = []
 for name, e in ex.EXPERIMENTS.items():
     hours, _ = rp.estimate_gpu_hours(name)
     quick_runs = ", ".join(r.name for r in e.runs_at("quick")) or "– (paper scale only)"
-    rows.append(f"| `{name}` | {e.title} | {e.source} | {quick_runs} | {len(e.runs_at('paper'))} | {hours:.1f} h |")
+    rows.append([f"`{name}`", e.title, e.source, quick_runs, len(e.runs_at("paper")), f"{hours:.1f} h"])
 _, basis = rp.estimate_gpu_hours("fig6")
-display(Markdown("| experiment | what | paper | quick-scale runs | paper-scale runs | GPU, one seed (est.) |\n"
-                 "|---|---|---|---|---:|---:|\n" + "\n".join(rows) + f"\n\nGPU time basis: {basis.replace('9 run(s)', 'N run(s)')}."))
+display(Markdown(markdown_table(
+    ["experiment", "what", "paper", "quick-scale runs", "paper-scale runs", "GPU, one seed (est.)"], rows, align="llllrr")
+    + f"\n\nGPU time basis: {basis.replace('9 run(s)', 'N run(s)')}."))
 
 # %% [markdown]
 # The pages:

@@ -76,3 +76,35 @@ def test_compare_table_puts_paper_cpu_and_quick_side_by_side(cpu_like):
     lines = table.splitlines()
     assert lines[0].startswith("| network | paper") and "cpu scale" in lines[0] and "quick scale" in lines[0]
     assert lines[2].startswith("| plain-20 | ≈9.5 | ") and "not trained yet" in lines[3]
+
+
+# --- Fig. 6's claims and Table 6 at every scale (pages 04a, 04b): none, some or all records -------------
+def _fake(label: str, train: float, test: float) -> dict:
+    return {"label": label, "model": label, "seed": 0, "status": "complete",
+            "final": {"train_error": train / 100, "eval_error": test / 100, "eval_name": "test", "params": 1,
+                      "iterations": 1}}
+
+
+def test_fig6_claims_read_with_none_some_or_all_records():
+    assert pages.fig6_claims_table([], []).count("not trained yet") == 2 * len(pages.FIG6_CLAIMS)
+    some = [_fake("plain20", 10, 12), _fake("plain56", 20, 22), _fake("resnet56", 25, 9)]
+    claims = pages.fig6_claims(some)
+    assert claims["plain_degrades"] == ("yes", "plain-20 10.0 vs plain-56 20.0")
+    assert claims["resnet_below_plain"] == ("no", "at 0 of 1 depths")  # an honest "no", never hidden
+    assert claims["resnet_gains"] is None  # ResNet-20 missing
+    full = some + [_fake("resnet20", 8, 10), _fake("plain32", 12, 14), _fake("resnet32", 9, 11)]
+    claims = pages.fig6_claims(full)
+    assert claims["resnet_below_plain"] == ("partly", "at 2 of 3 depths")
+    assert claims["resnet_gains"] == ("yes", "ResNet-56 9.0 vs ResNet-20 10.0")
+    table = pages.fig6_claims_table(some, full).splitlines()
+    assert table[0].startswith("| claim of Fig. 6 | paper | this book, cpu scale | this build, quick scale |")
+    assert "not trained yet" in table[4] and "yes (ResNet-56 9.0 vs ResNet-20 10.0)" in table[4]
+
+
+def test_table6_scales_names_missing_cpu_runs_and_paper_only_rows():
+    table = pages.table6_scales([_fake("resnet20", 30, 40)], [_fake("resnet56", 5, 9)], [])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines()[2:]}
+    assert set(rows) == {pages.label(f"resnet{d}") for d in reference.TABLE6["resnet"]}
+    assert "| 5.0 / 9.0 |" in rows["ResNet-56"] and "not trained yet" in rows["ResNet-110"]
+    assert "| 30.0 / 40.0 |" in rows["ResNet-20"] and rows["ResNet-1202"].count("paper scale only") == 2
+    assert f"{reference.TABLE6['resnet'][110]['error']:.2f} (mean" in rows["ResNet-110"]

@@ -189,3 +189,62 @@ def stage_sizes(model, input_size: int = 224) -> dict[str, int]:
         for h in hooks:
             h.remove()
     return sizes
+
+
+# --- Fig. 6's claims and Table 6 at every scale (pages 04a and 04b) ------------------------------------
+#: Fig. 6's three claims, as (key, what the row of the claims table says); checked by :func:`fig6_claims`.
+FIG6_CLAIMS = (
+    ("plain_degrades", "the deeper plain net has the higher training error (plain-20 vs plain-56)"),
+    ("resnet_below_plain", "each ResNet has a lower training error than the plain net of its depth"),
+    ("resnet_gains", "the deeper ResNet has the lower test error (ResNet-20 vs ResNet-56)"),
+)
+
+
+def fig6_claims(records: list[dict], depths=(20, 32, 44, 56)) -> dict[str, tuple[str, str] | None]:
+    """Fig. 6's claims checked on ``records``: key -> (``"yes"``/``"no"``/``"partly"``, the numbers that
+    decide it), or None where a run it needs is missing. Errors in %, mean over seeds."""
+    e = errors(records)
+
+    def ordered(low: str, high: str, i: int):  # does ``low`` end below ``high`` (i: 0 train, 1 test)?
+        if low not in e or high not in e:
+            return None
+        return ("yes" if e[low][i] < e[high][i] else "no"), f"{label(low)} {e[low][i]:.1f} vs {label(high)} {e[high][i]:.1f}"
+
+    pairs = [d for d in depths if f"plain{d}" in e and f"resnet{d}" in e]
+    wins = sum(e[f"resnet{d}"][0] < e[f"plain{d}"][0] for d in pairs)
+    verdict = "yes" if wins == len(pairs) else ("no" if wins == 0 else "partly")
+    return {"plain_degrades": ordered("plain20", "plain56", 0),
+            "resnet_below_plain": (verdict, f"at {wins} of {len(pairs)} depths") if pairs else None,
+            "resnet_gains": ordered("resnet56", "resnet20", 1)}
+
+
+def fig6_claims_table(cpu: list[dict], quick: list[dict]) -> str:
+    """Markdown: one row per claim of Fig. 6 -- the paper | this book at the cpu scale | this build at the
+    quick scale; each cell "yes"/"no"/"partly" with its numbers (%), or "not trained yet"."""
+    checked = [fig6_claims(cpu), fig6_claims(quick)]
+    cell = lambda c: f"{c[0]} ({c[1]})" if c else "not trained yet"  # noqa: E731
+    rows = [[text, "yes (Fig. 6)"] + [cell(ch[key]) for ch in checked] for key, text in FIG6_CLAIMS]
+    return markdown_table(["claim of Fig. 6", "paper", "this book, cpu scale", "this build, quick scale"], rows,
+                          align="llll")
+
+
+def table6_scales(quick: list[dict], cpu: list[dict], paper_scale: list[dict]) -> str:
+    """Markdown: Table 6 of the paper beside akamaster's reproduction and this book's runs at the cpu,
+    quick and paper scales, per depth ("not trained yet" where a planned run has no record)."""
+    q, c, p = ({r["model"]: r for r in rp.summarize(recs)} for recs in (quick, cpu, paper_scale))
+    at_cpu = {r.model for r in ex.get_experiment("table6").runs_at("cpu")}
+    rows = []
+    for depth, row in reference.TABLE6["resnet"].items():
+        model = f"resnet{depth}"
+        paper = f"{row['error']:.2f}" + (f" (mean {row['mean']:.2f} ± {row['std']:.2f})" if "mean" in row else "")
+        aka = reference.AKAMASTER_CIFAR10["error"].get(depth)
+        params = (q.get(model) or c.get(model) or p.get(model) or {}).get("params") or reference.CIFAR_PARAMS_OPTION_A[depth]
+        cs, qs, ps = c.get(model), q.get(model), p.get(model)
+        rows.append([
+            label(model), f"{params:,}", paper, "-" if aka is None else f"{aka:.2f}",
+            f"{cs['train_error']:.1f} / {cs['eval_error']:.1f}" if cs else ("not trained yet" if model in at_cpu else "paper scale only"),
+            f"{qs['train_error']:.1f} / {qs['eval_error']:.1f}" if qs else "paper scale only",
+            f"{ps['eval_error']:.2f} (seeds {','.join(map(str, ps['seeds']))})" if ps else "not run yet",
+        ])
+    return markdown_table(["network", "params (code)", "paper, Table 6", "akamaster", "this book, cpu scale: train / test",
+                           "this build, quick scale: train / test", "this book, paper scale: test"], rows, align="lrrrrrr")
