@@ -15,6 +15,20 @@
 # %% [markdown]
 # # Fig. 7: how much does each layer do?
 #
+# ```{admonition} Learning goals
+# :class: tip
+#
+# After this page you can
+#
+# 1. say what Fig. 7 measures (the std of each 3×3 layer's output, after BN and before ReLU and
+#    addition) and why, in a ResNet, that is the size of the residual function;
+# 2. explain with BN's learned scale $\gamma$ how a layer can fade out, and why only a ResNet can
+#    afford it;
+# 3. measure the responses of three kinds of trained networks: this build's quick runs, fully
+#    trained ResNets released by an independent reproduction, and this book's cpu-scale runs;
+# 4. say which of the paper's two observations each kind of network can test, and which it cannot.
+# ```
+#
 # If residual functions are often close to zero (Chapter 2's argument for why a block can "do
 # little"), the layers of a trained ResNet should respond less strongly than those of a plain net.
 # The paper checks exactly that {cite:p}`he2016deep` (Sec. 4.2, "Analysis of Layer Responses"):
@@ -33,17 +47,25 @@
 # ```
 
 # %% tags=["remove-input"]
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import pages, reference
+from resnet_book import pages, reference, weights
+from resnet_book.analysis import layer_response_std
 from resnet_book.book import quiz, stamp
+from resnet_book.tables import markdown_table
 
 # %% [markdown]
-# All five networks were trained on earlier pages; this page only measures them (500 test images,
-# stratified over the classes). The measurement is stored in each run's record.
+# All five networks of the first figure were trained on earlier pages at the quick scale; this page
+# only measures them (500 test images, stratified over the classes). Before you look, commit to a
+# prediction:
+
+# %% tags=["remove-input"]
+quiz("04c_fig7", ["q1"])
 
 # %%
 from resnet_book.runner import run_experiment
@@ -55,25 +77,37 @@ stds = {r["label"]: np.array([s for _, s in r["extra"]["layer_response_std"]]) f
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Fig. 7 re-run at the quick scale: the standard deviation of each 3×3 layer's response (after BN, before ReLU and addition), on 500 test images. Top: in layer order (the stem is layer 1). Bottom: the same values sorted in descending order. Plain nets dashed, ResNets solid.", "name": "fig-04c-fig7"}}
 STYLE = {"plain20": ("C0", "--"), "plain56": ("C3", "--"), "resnet20": ("C0", "-"), "resnet56": ("C3", "-"),
          "resnet110": ("k", "-")}
+
+
+def plot_responses(axes, stds: dict, style: dict) -> None:
+    """Fig. 7's two panels: each net's response stds in layer order (top) and sorted (bottom)."""
+    for name, (color, ls) in style.items():
+        if name not in stds:
+            continue
+        s = stds[name]
+        axes[0].plot(np.arange(1, len(s) + 1), s, ls, color=color, lw=1.2, label=pages.label(name))
+        axes[1].plot(np.arange(1, len(s) + 1), np.sort(s)[::-1], ls, color=color, lw=1.2, label=pages.label(name))
+    axes[0].set(xlabel="layer index (original order)", ylabel="std")
+    axes[1].set(xlabel="layer index (sorted by magnitude)", ylabel="std")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=5)
+
+
 fig, axes = plt.subplots(2, 1, figsize=(8, 5.4), sharey=True)
-for name, (color, ls) in STYLE.items():
-    s = stds[name]
-    axes[0].plot(np.arange(1, len(s) + 1), s, ls, color=color, lw=1.2, label=pages.label(name))
-    axes[1].plot(np.arange(1, len(s) + 1), np.sort(s)[::-1], ls, color=color, lw=1.2, label=pages.label(name))
-axes[0].set(xlabel="layer index (original order)", ylabel="std")
-axes[1].set(xlabel="layer index (sorted by magnitude)", ylabel="std")
-for ax in axes:
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=5)
+plot_responses(axes, stds, STYLE)
 fig.tight_layout()
 stamp(fig, records)
 plt.show()
 
 # %% tags=["remove-input"]
 mean = {k: float(v.mean()) for k, v in stds.items()}
-table = "| network | 3×3 layers | mean std | median std |\n|---|---:|---:|---:|\n" + "\n".join(
-    f"| {pages.label(k)} | {len(stds[k])} | {mean[k]:.3f} | {float(np.median(stds[k])):.3f} |" for k in STYLE)
-display(Markdown(table))
+display(Markdown(markdown_table(
+    ["network", "3×3 layers", "mean std", "median std"],
+    [[pages.label(k), len(stds[k]), f"{mean[k]:.3f}", f"{float(np.median(stds[k])):.3f}"] for k in STYLE],
+    align="lrrr")
+    + "\n\nQuick-scale runs of this build (seed 0), trained on the JPEG-derived copy of CIFAR-10; "
+      "responses on 500 of its test images."))
 smaller = [d for d in (20, 56) if mean[f"resnet{d}"] < mean[f"plain{d}"]]
 glue("c4c_equal_depth", Markdown(
     "In this build (seed 0), at both depths, ResNet-20 and ResNet-56 respond more weakly than plain-20 and plain-56"
@@ -95,9 +129,15 @@ glue("c4c_deeper", Markdown(
 # %% [markdown]
 # ## Reading the figure
 #
+# Before the explanation, one question about the quantity itself.
+
+# %% tags=["remove-input"]
+quiz("04c_fig7", ["q2"])
+
+# %% [markdown]
 # {glue:md}`c4c_equal_depth` (mean std {glue:text}`c4c_r20:.2f` vs {glue:text}`c4c_p20:.2f` at 20
-# layers, {glue:text}`c4c_r56:.2f` vs {glue:text}`c4c_p56:.2f` at 56). This is the paper's first
-# observation (Sec. 4.2):
+# layers, {glue:text}`c4c_r56:.2f` vs {glue:text}`c4c_p56:.2f` at 56). Is that what you predicted
+# before the figure? It is the paper's first observation (Sec. 4.2):
 #
 # > ResNets have generally smaller responses than their plain counterparts. These results support
 # > our basic motivation (Sec.3.1) that the residual functions might be generally closer to zero than
@@ -105,28 +145,133 @@ glue("c4c_deeper", Markdown(
 #
 # {glue:md}`c4c_deeper` ResNet-110's mean is {glue:text}`c4c_r110:.2f`.
 #
-# Why does a BN output have a standard deviation other than 1 at all? Because BN's learned scale
-# $\gamma$ multiplies the normalised activations: a layer that the optimiser wants to "switch
-# off" can shrink its $\gamma$, and weight decay pulls every $\gamma$ towards zero. In a ResNet,
-# switching a block off leaves the identity; in a plain net it would cut the signal. That is the
-# mechanism behind the figure, and the quick scale already shows it because it is a statement about
-# *where the optimiser goes first*, not about final accuracy.
+# Did you pick $\gamma$ in the question above? A BN output has a standard deviation other than 1
+# because BN's learned scale $\gamma$ multiplies the normalised activations (and at test time the
+# batch is normalised with running statistics, not its own): a layer that the optimiser wants to
+# "switch off" can shrink its $\gamma$, and weight decay pulls every $\gamma$ towards zero. In a
+# ResNet, switching a block off leaves the identity; in a plain net it would cut the signal. That
+# is the mechanism behind the figure, and a short run can already show it because it is a
+# statement about *where the optimiser goes first*, not about final accuracy.
 #
-# How robust is this at the quick scale? The test suite re-trains both pairs for seeds 0, 1 and 2
-# on every CI run. At 56 layers the ResNet's responses were smaller for every seed, by a wide
-# margin, and the test asserts it. At 20 layers they were not (when this page was written; the CI
-# log prints the current numbers): for one of the three seeds the
-# ResNet-20's mean was slightly *larger* than plain-20's, and for another the two were nearly
-# equal. So at 20 layers and a few hundred iterations the two nets are too close to call; the
-# test prints that comparison but does not assert it, and the page you are reading shows seed 0
-# only. The 56-layer comparison, where the plain net is already failing to train, is the one a
-# short run can honestly support.
+# How robust is one seed of a few hundred iterations? Least at 20 layers, where the plain net still
+# trains well and the two nets can end close together; most at 56 layers, where the plain net is
+# already failing to train. Re-run the page's networks with other seeds
+# (`run_experiment("fig7", seeds=[0, 1, 2])`) to see how much the 20-layer comparison moves, and
+# read the fully trained networks of the next two sections for the answer at the end of training.
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("fig7")))
 
 # %% tags=["remove-input"]
 quiz("04_experiments", ["q6"])
+
+# %% [markdown]
+# ## Fully trained ResNets: the released weights
+#
+# What happens at the end of a full-length training run?
+
+# %% tags=["remove-input"]
+quiz("04c_fig7", ["q3"])
+
+# %% [markdown]
+# The quick runs above are a few hundred iterations long. For fully trained networks this page
+# borrows the ResNet-20, 32, 44 and 56 that Yerlan Idelbayev trained and released in
+# `akamaster/pytorch_resnet_cifar10` (BSD-2-Clause licence): option A, the paper's recipe, 200
+# epochs on all 50,000 training images. `weights.get_model(name, weights="akamaster")` loads them
+# into this course's own models (through a tested permutation of channels, see
+# `resnet_book.weights`), and `weights.released_inputs` gives test images with the input
+# normalisation those runs used. They are measured on the canonical (lossless) CIFAR-10 test images.
+
+# %%
+AKA = ["resnet20", "resnet32", "resnet44", "resnet56"]
+t0 = time.perf_counter()
+aka_stds = {}
+for name in AKA:
+    x, _ = weights.released_inputs(name, "test_lossless1k", eval_subset=250)
+    aka_stds[name] = np.array([s for _, s in layer_response_std(weights.get_model(name, weights="akamaster"), x)])
+aka_seconds = time.perf_counter() - t0
+{pages.label(k): round(float(v.mean()), 3) for k, v in aka_stds.items()}
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Fig. 7 on fully trained networks: the released ResNet-20/32/44/56 of akamaster/pytorch_resnet_cifar10 (200 epochs), on 250 of the canonical CIFAR-10 test images. Top: layer order. Bottom: sorted in descending order. No plain nets were released: the plain-vs-residual comparison at full length is the next section's.", "name": "fig-04c-released"}}
+AKA_STYLE = {"resnet20": ("C0", "-"), "resnet32": ("C2", "-"), "resnet44": ("C1", "-"), "resnet56": ("C3", "-")}
+fig, axes = plt.subplots(2, 1, figsize=(8, 5.4), sharey=True)
+plot_responses(axes, aka_stds, AKA_STYLE)
+fig.tight_layout()
+w56 = weights.WEIGHTS["resnet56.akamaster"]
+stamp(fig, text=f"Weights: {w56.source}; licence {w56.licence.split(' (')[0]}. Trained by them: {w56.trained}. "
+                f"Measured here on the CPU in {aka_seconds:.0f} s.")
+plt.show()
+
+# %% tags=["remove-input"]
+aka_mean = {k: float(v.mean()) for k, v in aka_stds.items()}
+decreasing = all(aka_mean[a] > aka_mean[b] for a, b in zip(AKA, AKA[1:]))
+glue("c4c_aka_means", Markdown(", ".join(f"{pages.label(k)} {aka_mean[k]:.2f}" for k in AKA)), display=False)
+glue("c4c_aka_trend", Markdown(
+    "falls with every step in depth: the paper's second observation holds for these fully trained ResNets"
+    if decreasing else
+    "does **not** fall steadily with depth: the paper's second observation does not show cleanly on these weights"),
+    display=False)
+glue("c4c_aka_seconds", aka_seconds, display=False)
+
+# %% [markdown]
+# The mean response {glue:md}`c4c_aka_trend` (mean std {glue:md}`c4c_aka_means`). Is that what
+# you predicted? The paper's reading (Sec. 4.2):
+#
+# > When there are more layers, an individual layer of ResNets tends to modify the signal less.
+#
+# These weights come from a different codebase and a different input normalisation than this
+# book's runs, so compare their curves with each other, not their absolute values with the quick
+# runs above. And they are all ResNets: nobody released the plain nets of Fig. 7, so they cannot
+# test the paper's *first* observation. (Measuring all four took {glue:text}`c4c_aka_seconds:.0f` s
+# on this CPU.)
+
+# %% [markdown]
+# ## Plain against residual, fully trained: the cpu scale
+#
+# For the first observation at full length, this book trains both families itself.
+
+# %% tags=["remove-input"]
+quiz("04c_fig7", ["q4"])
+
+# %% [markdown]
+# The cpu scale runs the paper's recipe on all 50,000 training images, with the schedule's shape
+# kept and its length compressed to what a laptop CPU can afford; each run's record stores its
+# layer responses on the test images. The runs take hours each, so they are committed one by one as
+# they finish: what is there today is listed below, and the figure draws what exists.
+
+# %% tags=["remove-input"]
+cpu = pages.cpu_records("fig7")
+cpu_stds = {r["label"]: np.array([s for _, s in r["extra"]["layer_response_std"]])
+            for r in cpu if "layer_response_std" in r.get("extra", {})}
+display(Markdown(pages.cpu_scale_note("fig7", cpu)))
+if cpu_stds:
+    fig, axes = plt.subplots(2, 1, figsize=(8, 5.4), sharey=True)
+    plot_responses(axes, cpu_stds, STYLE)
+    fig.tight_layout()
+    stamp(fig, cpu)
+    plt.show()
+    display(Markdown("*Fig. 7 at the cpu scale: the committed runs' response stds (after BN, before ReLU and "
+                     "addition) in layer order (top) and sorted (bottom); plain nets dashed, ResNets solid. "
+                     "Trained on the JPEG-derived copy of CIFAR-10.*"))
+cpu_mean = {k: float(v.mean()) for k, v in cpu_stds.items()}
+pairs = [d for d in (20, 56) if f"plain{d}" in cpu_mean and f"resnet{d}" in cpu_mean]
+glue("c4c_cpu_claim", Markdown(
+    "; ".join(f"at {d} layers the ResNet's mean response is {cpu_mean[f'resnet{d}']:.2f} against the plain "
+              f"net's {cpu_mean[f'plain{d}']:.2f} ("
+              + ("smaller, as in the paper" if cpu_mean[f"resnet{d}"] < cpu_mean[f"plain{d}"] else "**not** smaller")
+              + ")" for d in pairs)
+    if pairs else "no plain/ResNet pair of the same depth is committed yet, so this section cannot answer the "
+                  "question with data today"), display=False)
+glue("c4c_cpu_card", Markdown(
+    ", ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f} vs plain-{d} {cpu_mean[f'plain{d}']:.2f}" for d in pairs)
+    if pairs else "no plain/ResNet pair committed yet"), display=False)
+
+# %% [markdown]
+# What the committed records say: {glue:md}`c4c_cpu_claim`. Did you answer that the released
+# weights need a plain counterpart? That is why this section exists: a plain net and a ResNet of the
+# same depth, trained with one recipe on the same data, are the only pair that isolates the
+# shortcut. Fig. 7's first observation is a statement about such pairs; its second, about ResNets
+# alone, the released weights can already test.
 
 # %% [markdown]
 # ## Exercises
@@ -181,7 +326,8 @@ quiz("04_experiments", ["q6"])
 # **Measured:** std of each 3×3 layer's output after BN, before ReLU/addition. **Claim:** ResNets
 # respond more weakly than plain nets ({term}`residual learning · 残差学习`: residual functions
 # near zero), and deeper ResNets more weakly still. **Quick scale:** ResNet-56
-# {glue:text}`c4c_r56:.2f` vs plain-56 {glue:text}`c4c_p56:.2f`. **Mechanism:** BN's $\gamma$ lets
+# {glue:text}`c4c_r56:.2f` vs plain-56 {glue:text}`c4c_p56:.2f`. **Fully trained (released ResNets,
+# no plain nets):** mean std {glue:md}`c4c_aka_means`. **Cpu scale:** {glue:md}`c4c_cpu_card`. **Mechanism:** BN's $\gamma$ lets
 # a block fade out; the {term}`identity mapping · 恒等映射` keeps the signal.
 # ({doc}`glossary <../book/glossary>`)
 # ```

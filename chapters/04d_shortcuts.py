@@ -15,6 +15,19 @@
 # %% [markdown]
 # # Shortcut options A, B and C on CIFAR-10
 #
+# ```{admonition} Learning goals
+# :class: tip
+#
+# After this page you can
+#
+# 1. name the paper's three shortcut options (A: zero-padding, B: projections where the shape
+#    changes, C: projections everywhere) and what each costs in parameters;
+# 2. read the paper's Table 3 for what it says (the shortcut matters, the projection hardly) and
+#    the size of each step;
+# 3. judge whether one run per option can rank options whose differences are this small, at the
+#    quick scale and at the cpu scale.
+# ```
+#
 # The paper compares its three shortcut options on ImageNet, with ResNet-34 (Table 3)
 # {cite:p}`he2016deep` (Sec. 4.1):
 #
@@ -34,12 +47,15 @@ from myst_nb import glue
 
 from resnet_book import pages, reference
 from resnet_book.book import quiz, stamp
-from resnet_book.report import report, summarize
+from resnet_book.report import summarize
 from resnet_book.runner import run_experiment
 
 # %% [markdown]
 # Option A is the default, so `resnet32-A` is the same run as the Fig. 6 page's ResNet-32 and is
-# reused; B and C train now.
+# reused; B and C train now. Before the curves, a prediction:
+
+# %% tags=["remove-input"]
+quiz("04d_shortcuts", ["q1"])
 
 # %%
 records = run_experiment("shortcuts", progress=False)
@@ -59,38 +75,64 @@ plt.show()
 # %% tags=["remove-input"]
 rows = {r["label"][-1]: r for r in summarize(records)}
 t3 = reference.TABLE3
-lines = ["| option | parameters (ResNet-32, code) | quick: train / test error % | paper, ResNet-34 on ImageNet: top-1 / top-5 error % (Table 3) |",
-         "|---|---:|---:|---:|"]
-for o in "ABC":
-    r = rows[o]
-    lines.append(f"| {o} | {r['params']:,} | {r['train_error']:.1f} / {r['eval_error']:.1f} | "
-                 f"{t3[f'resnet34_{o}'][0]:.2f} / {t3[f'resnet34_{o}'][1]:.2f} |")
-lines.append(f"| plain (no shortcuts) | – | – | {t3['plain34'][0]:.2f} / {t3['plain34'][1]:.2f} |")
-display(Markdown("\n".join(lines) + f"\n\nPaper: {t3['source']}. This book: quick scale, see the line under the figure."))
+labels = [f"resnet32-{o}" for o in "ABC"]
+cpu = pages.cpu_records("shortcuts")
+paper = {f"resnet32-{o}": f"{t3[f'resnet34_{o}'][0]:.2f} / {t3[f'resnet34_{o}'][1]:.2f} (ImageNet, ResNet-34)" for o in "ABC"}
+display(Markdown(
+    pages.compare_table(labels, paper, cpu, records)
+    + f"\n\nPaper column: ResNet-34 on ImageNet, top-1 / top-5 error ({t3['source']}); its plain-34 has "
+      f"{t3['plain34'][0]:.2f} / {t3['plain34'][1]:.2f}. This book's columns: ResNet-32 on CIFAR-10, training / test "
+      f"error, seed 0, trained on the JPEG-derived copy of CIFAR-10. Parameters (ResNet-32): "
+      + ", ".join(f"{o} {rows[o]['params']:,}" for o in "ABC") + "."))
+display(Markdown(pages.cpu_scale_note("shortcuts", cpu)))
 spread = max(r["eval_error"] for r in rows.values()) - min(r["eval_error"] for r in rows.values())
 glue("c4d_spread", spread, display=False)
 glue("c4d_extra_c", 100 * (rows["C"]["params"] - rows["A"]["params"]) / rows["A"]["params"], display=False)
 glue("c4d_best", Markdown(min(rows, key=lambda o: rows[o]["eval_error"])), display=False)
+a_gap = rows["A"]["eval_error"] - min(rows["B"]["eval_error"], rows["C"]["eval_error"])
+glue("c4d_a_verdict", Markdown(
+    f"here option A's test error is {abs(a_gap):.1f} points " + ("below" if a_gap < 0 else "above")
+    + " the better of B and C"), display=False)
 glue("c4d_gain_plain", t3["plain34"][0] - t3["resnet34_A"][0], display=False)
 glue("c4d_gain_c", t3["resnet34_A"][0] - t3["resnet34_C"][0], display=False)
+cpu_rows = {r["label"][-1]: r for r in summarize(cpu)}
+if len(cpu_rows) == 3:
+    cpu_spread = max(r["eval_error"] for r in cpu_rows.values()) - min(r["eval_error"] for r in cpu_rows.values())
+    cpu_text = (f"At the cpu scale (all 50k images, {cpu[0]['config']['max_iters']:,} iterations) the three options end "
+                f"within {cpu_spread:.1f} points of test error of each other (option "
+                f"{min(cpu_rows, key=lambda o: cpu_rows[o]['eval_error'])} lowest), still one seed each.")
+elif cpu_rows:
+    cpu_text = (f"At the cpu scale only option(s) {', '.join(sorted(cpu_rows))} are trained yet, so the longer runs "
+                "cannot compare the three options today.")
+else:
+    cpu_text = "The cpu-scale runs, which would show the options after a much longer training, are not trained yet."
+glue("c4d_cpu", Markdown(cpu_text), display=False)
 
 # %% [markdown]
 # ## Reading the result
 #
+# First, the paper's own numbers: where does the big step lie?
+
+# %% tags=["remove-input"]
+quiz("04d_shortcuts", ["q2"])
+
+# %% [markdown]
 # In the paper, going from plain-34 to ResNet-34 with option A lowers the top-1 error by
 # {glue:text}`c4d_gain_plain:.1f` points; going from A to C lowers it by only
-# {glue:text}`c4d_gain_c:.1f` more. That asymmetry is the paper's point: the shortcut matters, the
-# projection hardly.
+# {glue:text}`c4d_gain_c:.1f` more. Did you pick the first step? That asymmetry is the paper's
+# point: the shortcut matters, the projection hardly.
 #
 # At the quick scale the three options end within {glue:text}`c4d_spread:.1f` points of test error
 # of each other (option {glue:md}`c4d_best` lowest), with option C carrying
-# {glue:text}`c4d_extra_c:.1f`% more parameters. One seed of a few hundred iterations cannot rank
-# options by differences of this size: seed-to-seed differences of a single network at this scale
-# are of the same order (try {ref}`ex-04d-1`). One mechanism could favour A and B over C in a
-# short run: with C, *every* shortcut is a freshly initialised 1×1 convolution, so no block starts
-# with a clean identity path; but one seed cannot separate that from noise. What the run does show
-# is the statement that matters: the parameter-free option trains as well as the ones with
-# projections.
+# {glue:text}`c4d_extra_c:.1f`% more parameters. Compare that with your prediction before the
+# figure. One seed of a few hundred iterations cannot rank options by differences of this size:
+# seed-to-seed differences of a single network at this scale are of the same order (try
+# {ref}`ex-04d-1`). One mechanism could favour A and B over C in a short run: with C, *every*
+# shortcut is a freshly initialised 1×1 convolution, so no block starts with a clean identity path;
+# but one seed cannot separate that from noise. What the run can show is the statement that
+# matters, whether the parameter-free option trains about as well as the ones with projections:
+# {glue:md}`c4d_a_verdict`.
+# {glue:md}`c4d_cpu`
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("shortcuts")))

@@ -15,6 +15,18 @@
 # %% [markdown]
 # # ResNet-110 and the learning-rate warm-up
 #
+# ```{admonition} Learning goals
+# :class: tip
+#
+# After this page you can
+#
+# 1. state the paper's warm-up rule for ResNet-110 (lr 0.01 until the training error is below 80%,
+#    then 0.1) and how it differs from a linear warm-up;
+# 2. read a learning-rate trace and a training curve together, and find where the warm-up ended;
+# 3. say what the warm-up changes (the start of training) and what it does not (the final
+#    accuracy, by the paper's footnote), and what a short run can and cannot tell about it.
+# ```
+#
 # Every CIFAR ResNet of the paper starts at learning rate 0.1, except one {cite:p}`he2016deep`
 # (Sec. 4.2):
 #
@@ -43,11 +55,15 @@ from myst_nb import glue
 
 from resnet_book import pages
 from resnet_book.book import quiz, stamp
-from resnet_book.report import report
+from resnet_book import reference
 from resnet_book.runner import run_experiment
 
 # %% [markdown]
 # The warm-up run is the Table 6 page's ResNet-110 (reused); the run without warm-up trains now.
+# Before the figure, a prediction:
+
+# %% tags=["remove-input"]
+quiz("04e_warmup110", ["q1"])
 
 # %%
 records = run_experiment("warmup110", progress=False)
@@ -99,12 +115,41 @@ stamp(fig, records)
 plt.show()
 
 # %% tags=["remove-input"]
-display(Markdown(report("warmup110", records)))
+cpu = pages.cpu_records("warmup110")
+t6 = reference.TABLE6["resnet"][110]
+paper = {"resnet110-warmup": f"{t6['error']:.2f} (mean {t6['mean']:.2f} ± {t6['std']:.2f})",
+         "resnet110-no-warmup": "similar accuracy (footnote)"}
+display(Markdown(
+    pages.compare_table(["resnet110-warmup", "resnet110-no-warmup"], paper, cpu, records)
+    + "\n\nPaper: Table 6 and the footnote of Sec. 4.2. This book's columns: seed 0, trained on the "
+      "JPEG-derived copy of CIFAR-10."))
+display(Markdown(pages.cpu_scale_note("warmup110", cpu)))
+cby = {r["label"]: r for r in cpu}
+if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby):
+    cw, cc = cby["resnet110-warmup"], cby["resnet110-no-warmup"]
+    end, fcc = cw["history"]["warmup_end"], first_below(cc, 0.8)
+    cpu_text = (f"At the cpu scale ({cw['config']['max_iters']:,} iterations on all 50k images) the warm-up "
+                + (f"ended at iteration {end}" if end else "never ended")
+                + "; without it the training error first dropped below 80% "
+                + (f"at iteration {fcc}" if fcc is not None else "never")
+                + f". The final test errors: {100 * cw['final']['eval_error']:.1f}% with the warm-up, "
+                  f"{100 * cc['final']['eval_error']:.1f}% without.")
+else:
+    cpu_text = ("The cpu-scale pair, which would show the same start inside a much longer run, is not complete yet "
+                "(see the note above).")
+glue("c4e_cpu", Markdown(cpu_text), display=False)
 
 # %% [markdown]
 # ## Reading the figure
 #
-# The warm-up {glue:md}`c4e_end_text` of {glue:text}`c4e_iters` quick-scale iterations.
+# What does the paper itself say the warm-up is for?
+
+# %% tags=["remove-input"]
+quiz("04e_warmup110", ["q2"])
+
+# %% [markdown]
+# The warm-up {glue:md}`c4e_end_text` of {glue:text}`c4e_iters` quick-scale iterations: compare
+# with the lr trace you predicted.
 # {glue:md}`c4e_first` At the end of the run the warm-up run has {glue:text}`c4e_warm_tr:.1f`%
 # training error and {glue:text}`c4e_warm_te:.1f`% test error, the run without it
 # {glue:text}`c4e_cold_tr:.1f`% and {glue:text}`c4e_cold_te:.1f`%.
@@ -115,6 +160,8 @@ display(Markdown(report("warmup110", records)))
 # either direction. Second, the quick scale trains at batch 32 with a quarter of the lr: the same lr
 # per image, but four times as many updates, each noisier. Whether 0.1 is "slightly too large" for
 # ResNet-110 depends on that balance, so the quick-scale outcome is a hint, not a replication.
+# Did you answer that the warm-up changes the start, not the end? That is the footnote's claim,
+# and it is the reason a longer run is worth having: {glue:md}`c4e_cpu`
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("warmup110")))

@@ -15,6 +15,18 @@
 # %% [markdown]
 # # ResNet-1202: more than a thousand layers
 #
+# ```{admonition} Learning goals
+# :class: tip
+#
+# After this page you can
+#
+# 1. build the paper's 1202-layer network from the same code as ResNet-20 and count what it holds;
+# 2. measure what one training step of it costs (time and activation memory) and scale that to the
+#    paper's recipe;
+# 3. read a gradient-norm plot over 600 blocks and explain, with BN, why it is largest near the input;
+# 4. tell an optimisation failure from overfitting, using the paper's own ResNet-1202 result.
+# ```
+#
 # The paper ends its CIFAR-10 section with a deliberately extreme model {cite:p}`he2016deep`
 # (Sec. 4.2, "Exploring Over 1000 layers"):
 #
@@ -41,10 +53,11 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from resnet_book.report import estimate_gpu_hours
-from resnet_book import pages, reference
+from resnet_book import experiments, pages, reference
 from resnet_book.analysis import count_params
 from resnet_book.book import quiz, stamp
 from resnet_book.models import get_model
+from resnet_book.tables import markdown_table
 
 # %%
 torch.manual_seed(0)
@@ -55,7 +68,10 @@ count_params(model), n_blocks
 # %% [markdown]
 # One training step on a small batch: forward, loss, backward. Does the gradient reach the first
 # layer, 1202 layers down, in a sensible size? We record the gradient norm of every block's first
-# convolution.
+# convolution. Before the numbers, a prediction:
+
+# %% tags=["remove-input"]
+quiz("04f_resnet1202", ["q1"])
 
 # %%
 def step_cost(model, batch: int = 8, repeats: int = 3):
@@ -100,13 +116,20 @@ glue("c4f_grad_ratio", grad_norms[0] / grad_norms[-1], display=False)
 glue("c4f_paper_1202", reference.TABLE6["resnet"][1202]["error"], display=False)
 glue("c4f_paper_110", reference.TABLE6["resnet"][110]["error"], display=False)
 glue("c4f_params_printed", reference.TABLE6["resnet"][1202]["params_m"], display=False)
-display(Markdown(
-    "| | ResNet-110 | ResNet-1202 |\n|---|---:|---:|\n"
-    f"| parameters | {count_params(get_model('resnet110')):,} | {params_1202:,} |\n"
-    f"| one forward+backward, 8 images, this CPU | {sec_110:.2f} s | {sec_1202:.2f} s |\n"
-    f"| module outputs kept for backward, per image | {act_110 / 8 / 1e6:.1f} MB | {act_1202 / 8 / 1e6:.1f} MB |\n"
-    f"| the same at the paper's batch of {paper_batch} | {act_110 / 8 * paper_batch / 1e9:.1f} GB | {act_1202 / 8 * paper_batch / 1e9:.1f} GB |\n"
-    f"| paper test error (Table 6) | {reference.TABLE6['resnet'][110]['error']:.2f}% | {reference.TABLE6['resnet'][1202]['error']:.2f}% |"))
+cpu_iters = experiments.CPU_SCALE["max_iters"]
+glue("c4f_cpu_iters", cpu_iters, display=False)
+glue("c4f_cpu_scale_days", sec_1202 / 8 * paper_batch * cpu_iters / 86400, display=False)
+display(Markdown(markdown_table(
+    ["", "ResNet-110", "ResNet-1202"],
+    [["parameters", f"{count_params(get_model('resnet110')):,}", f"{params_1202:,}"],
+     ["one forward+backward, 8 images, this CPU", f"{sec_110:.2f} s", f"{sec_1202:.2f} s"],
+     ["module outputs kept for backward, per image", f"{act_110 / 8 / 1e6:.1f} MB", f"{act_1202 / 8 / 1e6:.1f} MB"],
+     [f"the same at the paper's batch of {paper_batch}", f"{act_110 / 8 * paper_batch / 1e9:.1f} GB",
+      f"{act_1202 / 8 * paper_batch / 1e9:.1f} GB"],
+     ["paper test error (Table 6)", f"{reference.TABLE6['resnet'][110]['error']:.2f}%",
+      f"{reference.TABLE6['resnet'][1202]['error']:.2f}%"]],
+    align="lrr")
+    + "\n\nMeasured when this page was built (fp32, random images, seed 0); the paper's errors from its Table 6."))
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Gradient norm of the first convolution of each of ResNet-1202's 600 blocks after one backward pass at initialisation (log scale). The gradient reaches the first block without vanishing: the identity shortcuts carry it down through all three stages.", "name": "fig-04f-grads"}}
 fig, ax = plt.subplots(figsize=(7.5, 3))
@@ -122,14 +145,21 @@ plt.show()
 # %% [markdown]
 # ## What the measurement says
 #
+# First the figure's surprise: the gradient is *largest* near the input.
+
+# %% tags=["remove-input"]
+quiz("04f_resnet1202", ["q2"])
+
+# %% [markdown]
 # ResNet-1202 has {glue:text}`c4f_params_m:.1f` million parameters (the paper prints
 # {glue:text}`c4f_params_printed`M). One forward/backward pass on 8 images takes
 # {glue:text}`c4f_sec:.2f` s on this CPU, {glue:text}`c4f_ratio:.1f`× ResNet-110's, in line with its
-# depth. At initialisation the gradient of the first block's convolution is
+# depth: compare with your prediction before the table. At initialisation the gradient of the first block's convolution is
 # {glue:text}`c4f_grad_ratio:.0f`× that of the last block's ({numref}`fig-04f-grads`): far from
 # vanishing, it is largest near the input. The reason is BN: a convolution followed by BN gets a
 # weight gradient inversely proportional to the scale of its input, and along a stage the signal's
-# scale grows block by block, since every block adds its branch to it. (The jumps at blocks 200 and
+# scale grows block by block, since every block adds its branch to it. Did you pick BN rather than
+# an exploding gradient? (The jumps at blocks 200 and
 # 400 are the stage transitions.) Nothing here stops the signal or its gradient on the way down,
 # which is the "no optimization difficulty" of the quote, seen at step zero.
 #
@@ -139,6 +169,10 @@ plt.show()
 # to about {glue:text}`c4f_act_gb:.0f` GB at batch 128 (an upper bound: some outputs share storage),
 # which is why the paper trained it on two GPUs and why `TrainConfig(amp=True)` (bf16, half the
 # activation memory) is the practical default on one.
+#
+# That is also why this book's cpu scale, which trains the other CIFAR networks of Table 6 on this
+# CPU, stops at ResNet-110: its {glue:text}`c4f_cpu_iters:,` iterations at batch 128 would take
+# ResNet-1202 about {glue:text}`c4f_cpu_scale_days:.0f` days at the speed measured above.
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("resnet1202")))
@@ -146,9 +180,16 @@ display(Markdown(pages.paper_scale_note("resnet1202")))
 # %% [markdown]
 # ## Overfitting, not optimisation
 #
+# The paper's result for the trained network, and what it means.
+
+# %% tags=["remove-input"]
+quiz("04f_resnet1202", ["q3"])
+
+# %% [markdown]
 # Once trained, ResNet-1202 reaches a training error as low as ResNet-110's, but a test error of
 # {glue:text}`c4f_paper_1202:.2f`% against {glue:text}`c4f_paper_110:.2f`% (Table 6). Both nets fit
-# the training set, so the gap is generalisation: a model eleven times larger than ResNet-110,
+# the training set, so the gap is generalisation (did you avoid the trap of reading "higher error"
+# as "trained worse"?): a model eleven times larger than ResNet-110,
 # trained on 50k images with no dropout or other strong regularisation, overfits. The paper names
 # this an open problem and suggests stronger regularisation; the Identity Mappings follow-up
 # {cite:p}`he2016identity` trains a 1001-layer *pre-activation* ResNet that beats its shallower

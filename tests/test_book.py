@@ -18,6 +18,9 @@ CHAPTER_PAGES = {c["file"]: [c["file"]] + [s["file"] for s in c.get("sections", 
                  for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")}
 CHAPTERS = list(CHAPTER_PAGES)
 PAGES = [p for pages in CHAPTER_PAGES.values() for p in pages]
+# A section page may have a quiz file of its own, chapters/quizzes/<page>.yml (e.g. 04c_fig7.yml), shown
+# with quiz("04c_fig7", [...]) on that page; the chapter's file holds the rest.
+PAGE_QUIZZES = [p for p in PAGES if p not in CHAPTER_PAGES and (book.QUIZ_DIR / f"{Path(p).name}.yml").exists()]
 
 
 def _page_source(page: str) -> str:
@@ -62,6 +65,17 @@ def test_every_quiz_question_is_shown_in_the_chapter(chapter):
     ids = {i.strip().strip("'\"") for group in shown for i in group.split(",")}
     for q in book.load_quiz(name):
         assert shown_all or q["id"] in ids, f"question {q['id']} is never shown"
+
+
+@pytest.mark.parametrize("page", PAGE_QUIZZES)
+def test_page_quiz_file_is_valid_and_every_question_is_shown_on_its_page(page):
+    name = Path(page).name
+    src = _page_source(page)
+    shown = set(re.findall(rf'quiz\("{name}", \[([^\]]*)\]\)', src))
+    ids = {i.strip().strip("'\"") for group in shown for i in group.split(",")}
+    for q in book.load_quiz(name):
+        assert len(q["quote"].split()) >= 6 and q["section"].startswith(("Sec.", "Fig.", "Table", "Identity"))
+        assert q["id"] in ids or re.search(rf'quiz\("{name}"\)', src), f"{name}: question {q['id']} is never shown"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -126,7 +140,7 @@ def test_quiz_text_markdown_becomes_safe_html():
 
 # --- quiz options: shown in a fixed order of their own, so that position says nothing ---------------------
 def _all_questions():
-    return [(Path(c).name, q) for c in CHAPTERS for q in book.load_quiz(Path(c).name)]
+    return [(Path(c).name, q) for c in CHAPTERS + PAGE_QUIZZES for q in book.load_quiz(Path(c).name)]
 
 
 def test_no_option_position_is_right_in_more_than_40_percent_of_questions():
