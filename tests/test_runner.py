@@ -133,12 +133,14 @@ def test_jobs_2_trains_runs_concurrently_with_a_share_of_the_threads(tmp_path, c
     assert capsys.readouterr().out.count("done before, reusing fig1/") == 2
 
 
-def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(tmp_path):
+@pytest.mark.parametrize("second_experiment", ["fig1", "fig6"])  # the same run asked for by another experiment
+def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(tmp_path, second_experiment):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     args = [sys.executable, "-m", "resnet_book", "run", "fig1", "--scale", "quick", "--out", str(tmp_path),
             "--quiet", "--runs", "plain20", "--set",
             "max_iters=150,log_every=5,eval_every=150,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
     first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args[4] = second_experiment
     deadline = time.time() + 240
     while time.time() < deadline and not list((tmp_path / "fig1").glob("*.ckpt")):
         assert first.poll() is None, first.communicate()[0]
@@ -148,9 +150,11 @@ def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(t
     assert first.returncode == 0 and second.returncode == 0, second.stderr
     assert "training plain20" in first_out
     assert "another process is training this run" in second.stdout
-    assert "trained by another process meanwhile, reusing it" in second.stdout
+    assert ("trained by another process meanwhile, reusing it" if second_experiment == "fig1"
+            else "same run as fig1/") in second.stdout
     assert "training plain20" not in second.stdout
     assert len(list((tmp_path / "fig1").glob("*.json"))) == 1
+    assert len(list((tmp_path / second_experiment).glob("*.json"))) == 1
 
 
 def test_bad_jobs_value_is_a_clear_error(capsys, tmp_path):

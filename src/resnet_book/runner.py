@@ -140,10 +140,15 @@ def _reuse(task: _Task, data, cache: dict, log) -> dict | None:
 def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, position: int | None = None) -> dict:
     """Train one run (under its lock), write its record and final weights, return the record."""
     folder = task.path.parent
-    with run_lock(folder, task.rid, log):
+    # One lock per run, whatever experiment asks for it (fig1, fig6 and fig7 share plain-20): the key
+    # is the run's identity without its experiment and label, as _reuse matches it.
+    with run_lock(task.root / ".locks", f"{task.scale}-s{task.seed}-{task.rid.rsplit('-', 1)[1]}", log):
         if task.path.exists():  # another process finished it while we waited
             log(f"{task.tag} {task.rid}: trained by another process meanwhile, reusing it")
             return load_record(task.path)
+        rec = _reuse(task, data, cache, log)  # ... or finished it under another experiment
+        if rec is not None:
+            return rec
         cfg, run, dev = task.cfg, task.run, resolve_device(task.cfg.device)
         ddata = _device_data(cache, data, cfg, dev)
         model = build_model(run, task.seed)
