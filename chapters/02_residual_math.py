@@ -774,7 +774,7 @@ glue("c2_les_subset", qcfg["train_subset"], display=False)
 if lesion_cpu:  # a short phrase for the prose, whichever records exist
     p56, rec56 = lesion_cpu["plain56"], cpu_plain[0]
     epochs = rec56["final"]["iterations"] * rec56["config"]["batch_size"] / 50_000
-    glue("c2_les_p56", Markdown(f"{p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
+    glue("c2_les_p56", Markdown(f"at {p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
                                 f"{p56.base_error:.1f}% intact ({rec56['final']['iterations']:,} iterations, about "
                                 f"{epochs:.0f} epochs)"), display=False)
 else:
@@ -789,10 +789,10 @@ plot_lesion(axes[0], left, colors=[RES_C, PLAIN_C])
 plot_lesion(axes[1], {f"{label(k)} (quick)": lesion_quick[k] for k in ("plain20", "resnet20")}, colors=[PLAIN_C, RES_C])
 axes[0].set_title(f"27 blocks: fully trained ({lesion56.n} lossless test images)", fontsize=9)
 axes[1].set_title(f"9 blocks: quick scale ({lesion_quick['resnet20'].n} test images)", fontsize=9)
-for ax in axes:
+for ax, where in zip(axes, ("upper left", "lower left")):  # away from the curves: low errors left, high right
     ax.axhline(90, color="0.4", ls=":", lw=1)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc=where)
 axes[1].set_ylabel("")
 fig.tight_layout()
 stamp(fig, records + cpu_plain, text=(
