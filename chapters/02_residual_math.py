@@ -31,7 +31,8 @@
 # 4. check that derivation with a NumPy network whose backward pass you can read line by line, and
 #    with autograd;
 # 5. read two measurements like a researcher: gradient norms of plain-56 vs ResNet-56 at
-#    initialisation, and a lesion test that deletes blocks from trained networks.
+#    initialisation, and a lesion test that deletes blocks from a fully trained ResNet-56 and from
+#    plain nets.
 # ```
 #
 # The idea in the authors' words ({cite:p}`he2016deep`, Sec. 1):
