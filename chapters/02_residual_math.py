@@ -666,7 +666,8 @@ quiz("02_residual_math", ["q13"])
 #
 # Deleting a block means deleting its residual branch $\mathcal{F}$: what is left is the shortcut.
 # That is the identity, except in the first block of stages 2 and 3, where the option-A shortcut
-# subsamples the map and appends zero channels. A plain block is deleted the same way, so that both
+# subsamples the map and appends zero channels. A plain block has no shortcut: deleting it leaves
+# the identity, or that same parameter-free option-A mapping where the shape changes, so that both
 # kinds of network lose exactly one block and the shapes still fit:
 #
 # ```{literalinclude} ../src/resnet_book/analysis.py
@@ -692,7 +693,7 @@ x56, y56 = weights.released_inputs("resnet56", "test_lossless1k", data=cifar, ev
 lesion56 = lesion_blocks(resnet56, x56, y56, dtype=torch.bfloat16)
 print(f"{w56.name}: {w56.source}; licence {w56.licence}")
 print(f"intact: {lesion56.base_error:.1f}% test error on {lesion56.n} lossless test images; "
-      f"27 deletions in {lesion56.seconds:.0f} s ({lesion56.dtype})")
+      f"{len(lesion56.blocks)} deletions in {lesion56.seconds:.0f} s ({lesion56.dtype})")
 
 # %% [markdown]
 # The same deletion in plain networks. No plain net was released, so the plain side comes from this
