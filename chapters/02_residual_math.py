@@ -31,7 +31,8 @@
 # 4. check that derivation with a NumPy network whose backward pass you can read line by line, and
 #    with autograd;
 # 5. read two measurements like a researcher: gradient norms of plain-56 vs ResNet-56 at
-#    initialisation, and a lesion test that deletes blocks from trained networks.
+#    initialisation, and a lesion test that deletes blocks from a fully trained ResNet-56 and from
+#    plain nets.
 # ```
 #
 # The idea in the authors' words ({cite:p}`he2016deep`, Sec. 1):
@@ -665,7 +666,8 @@ quiz("02_residual_math", ["q13"])
 #
 # Deleting a block means deleting its residual branch $\mathcal{F}$: what is left is the shortcut.
 # That is the identity, except in the first block of stages 2 and 3, where the option-A shortcut
-# subsamples the map and appends zero channels. A plain block is deleted the same way, so that both
+# subsamples the map and appends zero channels. A plain block has no shortcut: deleting it leaves
+# the identity, or that same parameter-free option-A mapping where the shape changes, so that both
 # kinds of network lose exactly one block and the shapes still fit:
 #
 # ```{literalinclude} ../src/resnet_book/analysis.py
@@ -691,7 +693,7 @@ x56, y56 = weights.released_inputs("resnet56", "test_lossless1k", data=cifar, ev
 lesion56 = lesion_blocks(resnet56, x56, y56, dtype=torch.bfloat16)
 print(f"{w56.name}: {w56.source}; licence {w56.licence}")
 print(f"intact: {lesion56.base_error:.1f}% test error on {lesion56.n} lossless test images; "
-      f"27 deletions in {lesion56.seconds:.0f} s ({lesion56.dtype})")
+      f"{len(lesion56.blocks)} deletions in {lesion56.seconds:.0f} s ({lesion56.dtype})")
 
 # %% [markdown]
 # The same deletion in plain networks. No plain net was released, so the plain side comes from this
@@ -774,7 +776,7 @@ glue("c2_les_subset", qcfg["train_subset"], display=False)
 if lesion_cpu:  # a short phrase for the prose, whichever records exist
     p56, rec56 = lesion_cpu["plain56"], cpu_plain[0]
     epochs = rec56["final"]["iterations"] * rec56["config"]["batch_size"] / 50_000
-    glue("c2_les_p56", Markdown(f"{p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
+    glue("c2_les_p56", Markdown(f"at {p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
                                 f"{p56.base_error:.1f}% intact ({rec56['final']['iterations']:,} iterations, about "
                                 f"{epochs:.0f} epochs)"), display=False)
 else:
@@ -789,10 +791,10 @@ plot_lesion(axes[0], left, colors=[RES_C, PLAIN_C])
 plot_lesion(axes[1], {f"{label(k)} (quick)": lesion_quick[k] for k in ("plain20", "resnet20")}, colors=[PLAIN_C, RES_C])
 axes[0].set_title(f"27 blocks: fully trained ({lesion56.n} lossless test images)", fontsize=9)
 axes[1].set_title(f"9 blocks: quick scale ({lesion_quick['resnet20'].n} test images)", fontsize=9)
-for ax in axes:
+for ax, where in zip(axes, ("upper left", "lower left")):  # away from the curves: low errors left, high right
     ax.axhline(90, color="0.4", ls=":", lw=1)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc=where)
 axes[1].set_ylabel("")
 fig.tight_layout()
 stamp(fig, records + cpu_plain, text=(
