@@ -93,7 +93,7 @@ for row, (scale, recs) in enumerate((("cpu scale", by_cpu), ("quick scale", by))
         if scale == "quick scale":
             ax.axhline(90, color="0.7", lw=0.8, ls=":")
 fig.tight_layout()
-stamp(fig, cpu + records)
+stamp(fig, records + cpu)
 plt.show()
 
 # %% [markdown]
