@@ -92,8 +92,11 @@ for row, (scale, recs) in enumerate((("cpu scale", by_cpu), ("quick scale", by))
                     ha="center", va="top", fontsize=9, color="0.4")
         if scale == "quick scale":
             ax.axhline(90, color="0.7", lw=0.8, ls=":")
+    if not have:  # nothing to draw in this row yet: no empty axes ticks
+        axes[row, 0].set(xticks=[], yticks=[])
+        axes[row, 1].set(xticks=[])
 fig.tight_layout()
-stamp(fig, cpu + records)
+stamp(fig, records + cpu)
 plt.show()
 
 # %% [markdown]
