@@ -187,12 +187,12 @@ AKA = ["resnet20", "resnet32", "resnet44", "resnet56"]
 t0 = time.perf_counter()
 aka_stds = {}
 for name in AKA:
-    x, _ = weights.released_inputs(name, "test_lossless1k", eval_subset=250)
+    x, _ = weights.released_inputs(name, "test_lossless1k", eval_subset=200)
     aka_stds[name] = np.array([s for _, s in layer_response_std(weights.get_model(name, weights="akamaster"), x)])
 aka_seconds = time.perf_counter() - t0
 {pages.label(k): round(float(v.mean()), 3) for k, v in aka_stds.items()}
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Fig. 7 on fully trained networks: the released ResNet-20/32/44/56 of akamaster/pytorch_resnet_cifar10 (200 epochs), on 250 of the canonical CIFAR-10 test images. Top: layer order. Bottom: sorted in descending order. No plain nets were released: the plain-vs-residual comparison at full length is the next section's.", "name": "fig-04c-released"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Fig. 7 on fully trained networks: the released ResNet-20/32/44/56 of akamaster/pytorch_resnet_cifar10 (200 epochs), on 200 of the canonical CIFAR-10 test images. Top: layer order. Bottom: sorted in descending order. No plain nets were released: the plain-vs-residual comparison at full length is the next section's.", "name": "fig-04c-released"}}
 AKA_STYLE = {"resnet20": ("C0", "-"), "resnet32": ("C2", "-"), "resnet44": ("C1", "-"), "resnet56": ("C3", "-")}
 fig, axes = plt.subplots(2, 1, figsize=(8, 5.4), sharey=True)
 plot_responses(axes, aka_stds, AKA_STYLE)
