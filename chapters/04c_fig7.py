@@ -112,7 +112,8 @@ smaller = [d for d in (20, 56) if mean[f"resnet{d}"] < mean[f"plain{d}"]]
 glue("c4c_equal_depth", Markdown(
     "In this build (seed 0), at both depths, ResNet-20 and ResNet-56 respond more weakly than plain-20 and plain-56"
     if len(smaller) == 2 else
-    f"In this build (seed 0), only at depth {', '.join(map(str, smaller)) or 'none'} do the ResNets respond more weakly than the plain nets"),
+    f"In this build (seed 0), only at depth {smaller[0]} do the ResNets respond more weakly than the plain nets"
+    if smaller else "In this build (seed 0), the ResNets do **not** respond more weakly than the plain nets at either depth"),
     display=False)
 glue("c4c_r20", mean["resnet20"], display=False)
 glue("c4c_p20", mean["plain20"], display=False)
