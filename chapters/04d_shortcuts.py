@@ -102,8 +102,9 @@ if len(cpu_rows) == 3:
                 f"within {cpu_spread:.1f} points of test error of each other (option "
                 f"{min(cpu_rows, key=lambda o: cpu_rows[o]['eval_error'])} lowest), still one seed each.")
 elif cpu_rows:
-    cpu_text = (f"At the cpu scale only option(s) {', '.join(sorted(cpu_rows))} are trained yet, so the longer runs "
-                "cannot compare the three options today.")
+    cpu_text = (f"At the cpu scale only option{'s' if len(cpu_rows) > 1 else ''} {' and '.join(sorted(cpu_rows))} "
+                f"{'are' if len(cpu_rows) > 1 else 'is'} trained yet, so the longer runs cannot compare the three "
+                "options today.")
 else:
     cpu_text = "The cpu-scale runs, which would show the options after a much longer training, are not trained yet."
 glue("c4d_cpu", Markdown(cpu_text), display=False)

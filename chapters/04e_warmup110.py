@@ -130,8 +130,8 @@ if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby):
     end, fcc = cw["history"]["warmup_end"], first_below(cc, 0.8)
     cpu_text = (f"At the cpu scale ({cw['config']['max_iters']:,} iterations on all 50k images) the warm-up "
                 + (f"ended at iteration {end}" if end else "never ended")
-                + "; without it the training error first dropped below 80% "
-                + (f"at iteration {fcc}" if fcc is not None else "never")
+                + "; without it the training error "
+                + (f"first dropped below 80% at iteration {fcc}" if fcc is not None else "never dropped below 80%")
                 + f". The final test errors: {100 * cw['final']['eval_error']:.1f}% with the warm-up, "
                   f"{100 * cc['final']['eval_error']:.1f}% without.")
 else:

@@ -109,6 +109,11 @@ gpu_hours, gpu_basis = estimate_gpu_hours("resnet1202")
 glue("c4f_params_m", params_1202 / 1e6, display=False)
 glue("c4f_sec", sec_1202, display=False)
 glue("c4f_ratio", sec_1202 / sec_110, display=False)
+depth_ratio = (1202 - 2) / (110 - 2)  # residual blocks, 600 vs 54: the part of the cost that grows with depth
+glue("c4f_ratio_text", Markdown(
+    f"close to the ratio of their numbers of blocks ({depth_ratio:.1f})" if 0.67 < sec_1202 / sec_110 / depth_ratio < 1.5
+    else f"{'well below' if sec_1202 / sec_110 < depth_ratio else 'well above'} the ratio of their numbers of blocks "
+         f"({depth_ratio:.1f}): timing noise on a busy CPU, or fixed costs per step"), display=False)
 glue("c4f_cpu_days", cpu_days, display=False)
 glue("c4f_gpu_hours", gpu_hours, display=False)
 glue("c4f_act_gb", act_1202 / 8 * paper_batch / 1e9, display=False)
@@ -153,9 +158,10 @@ quiz("04f_resnet1202", ["q2"])
 # %% [markdown]
 # ResNet-1202 has {glue:text}`c4f_params_m:.1f` million parameters (the paper prints
 # {glue:text}`c4f_params_printed`M). One forward/backward pass on 8 images takes
-# {glue:text}`c4f_sec:.2f` s on this CPU, {glue:text}`c4f_ratio:.1f`× ResNet-110's, in line with its
-# depth: compare with your prediction before the table. At initialisation the gradient of the first block's convolution is
-# {glue:text}`c4f_grad_ratio:.0f`× that of the last block's ({numref}`fig-04f-grads`): far from
+# {glue:text}`c4f_sec:.2f` s on this CPU, {glue:text}`c4f_ratio:.1f`× ResNet-110's,
+# {glue:md}`c4f_ratio_text`: compare with your prediction before the table. At initialisation the
+# gradient of the first block's convolution is {glue:text}`c4f_grad_ratio:.0f`× that of the last
+# block's ({numref}`fig-04f-grads`): far from
 # vanishing, it is largest near the input. The reason is BN: a convolution followed by BN gets a
 # weight gradient inversely proportional to the scale of its input, and along a stage the signal's
 # scale grows block by block, since every block adds its branch to it. Did you pick BN rather than
