@@ -24,7 +24,7 @@ ORG_REPO = urlparse(REPO).path.strip("/")
 def _load(page, url: str):
     resp = page.goto(url, wait_until="load")
     assert resp is not None and resp.ok, f"{url}: HTTP {resp.status if resp else '?'}"
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=90_000)  # a long page of equations: MathJax fetches its fonts
     return resp
 
 

@@ -15,7 +15,8 @@ Only the revealjs builder's output changes, by these rules:
 - code: inputs the site hides, code longer than ``MAX_CODE_LINES`` lines and the code that draws a
   figure or shows a quiz move to the speaker notes (``S``), their output stays; included code
   longer than twice that becomes a pointer to its file;
-- exercises and solutions are left out (homework; the site has them), as is the "Exercises" section;
+- exercises and solutions are left out (homework; the site has them), as are the "Exercises" section and
+  the recap's formula sheet (a handout of every equation: the site has it);
 - links to other pages become text: a deck is one page, projected.
 
 The decks load reveal.js from sphinx-revealjs's wheel and MathJax 3 from npm's package (fetched once,
@@ -45,7 +46,7 @@ MATHJAX = ("mathjax", "3.2.2")
 MATHJAX_FILES = ("es5/tex-mml-chtml.js", "es5/output/chtml/fonts/woff-v2", "es5/input/tex/extensions", "LICENSE")
 STATIC = Path(__file__).resolve().parent / "static"
 ROOT = STATIC.parents[2]  # the checkout
-SKIPPED_SECTIONS = re.compile(r"^(exercises?|homework|solutions?)\b", re.IGNORECASE)
+SKIPPED_SECTIONS = re.compile(r"^(exercises?|homework|solutions?|the formula sheet)\b", re.IGNORECASE)  # sheet: a handout
 REVEAL = {"width": 1280, "height": SLIDE_H, "margin": 0.04, "center": False, "hash": True,
           "slideNumber": "c/t", "transition": "none"}
 
