@@ -38,7 +38,7 @@ def test_with_records_the_page_shows_them_with_provenance(paper_like):
 
 
 def test_table6_rows_cover_every_depth_with_sources(paper_like):
-    table = pages.table6([], [])
+    table = pages.table6_scales([], [], [])
     for depth, row in reference.TABLE6["resnet"].items():
         assert f"| {pages.label(f'resnet{depth}')} | " in table and f"{row['error']:.2f}" in table
     assert table.count("not run yet") == len(reference.TABLE6["resnet"])

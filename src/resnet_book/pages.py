@@ -136,25 +136,6 @@ def plot_curves(ax, rec: dict, color, name: str | None = None, test: bool = True
                 label=f"{name} test")
 
 
-def table6(quick: list[dict], paper_scale: list[dict]) -> str:
-    """Markdown: Table 6 of the paper, akamaster's reproduction and this book's runs, per depth."""
-    q = {r["model"]: r for r in rp.summarize(quick)}
-    p = {r["model"]: r for r in rp.summarize(paper_scale)}
-    rows = []
-    for depth, row in reference.TABLE6["resnet"].items():
-        model = f"resnet{depth}"
-        paper = f"{row['error']:.2f}" + (f" (mean {row['mean']:.2f} ± {row['std']:.2f})" if "mean" in row else "")
-        aka = reference.AKAMASTER_CIFAR10["error"].get(depth)
-        ps, qs = p.get(model), q.get(model)
-        params = (qs or ps or {}).get("params") or reference.CIFAR_PARAMS_OPTION_A[depth]
-        rows.append([label(model), f"{params:,}", paper, f"{aka:.2f}",
-                     f"{ps['eval_error']:.2f} ({ps['eval_name']}, seeds {','.join(map(str, ps['seeds']))})"
-                     if ps else "not run yet",
-                     f"{qs['train_error']:.1f} / {qs['eval_error']:.1f}" if qs else "paper scale only"])
-    return markdown_table(["network", "params (code)", "paper, Table 6", "akamaster", "this book: paper scale",
-                           "this book: quick scale (train / test)"], rows, align="lrrrrr")
-
-
 # --- Chapter 3: shapes read off a network with forward hooks ----------------------------------------------
 
 def shapes_through(block, x) -> list[tuple[str, str, tuple]]:
