@@ -74,6 +74,20 @@ def validate_quiz(questions, where: str = "quiz") -> None:
                 raise QuizError(f"{tag} ({q['id']}), option {j + 1}: 'correct' must be true or false")
 
 
+ZH_FIELDS = ("question_zh", "quote_zh")  # per question; per option: text_zh, why_zh (the zh edition)
+
+
+def untranslated(questions: list[dict]) -> list[str]:
+    """The Chinese fields a quiz still lacks (``question_zh``, ``quote_zh``: a Chinese rendering shown
+    beneath the English quote, and each option's ``text_zh`` and ``why_zh``)."""
+    out = []
+    for q in questions:
+        out += [f"{q['id']}: {k}" for k in ZH_FIELDS if not str(q.get(k, "")).strip()]
+        out += [f"{q['id']}, option {j + 1}: {k}" for j, o in enumerate(q["options"])
+                for k in ("text_zh", "why_zh") if not str(o.get(k, "")).strip()]
+    return out
+
+
 def _md(text: str) -> str:
     """The little Markdown quiz texts use (`code`, **bold**, *italic*) as HTML, everything else escaped."""
     import html
