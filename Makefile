@@ -25,13 +25,15 @@ endif
 export PYTHONUNBUFFERED := 1
 
 SHELL := /bin/bash
-.PHONY: setup book notebooks execute executed html slides book-student browser test unit bench clean help
+.PHONY: setup book notebooks execute executed html book-zh locales slides book-student browser test unit bench clean help
 help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
 	@echo "make test   - set up .venv and run every test (unit, slow, book build, slides, student site, browser)"
 	@echo "make notebooks - export every chapter to _nbtest/chapters/*.ipynb (Colab, download)"
 	@echo "make slides - one reveal.js deck per chapter into _build/slides (from the site's build, nothing executed again)"
-	@echo "make book-student - the site without the exercise solutions into _build/student"
+	@echo "make book-zh - the Chinese edition (中文版) into _build/zh, from the same executed notebooks"
+	@echo "make locales - re-extract the pages' messages into book/locales/zh_CN/ after an English change"
+	@echo "make book-student - the site without the exercise solutions into _build/student (and _build/student-zh)"
 	@echo "make browser - test the built site in headless Chromium (screenshots in _build/screenshots)"
 	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
 	@echo "make clean  - remove _build (keeps .venv and results/)"
@@ -78,11 +80,25 @@ html: execute
 	$(call site,_build/site,_build/html,)
 	@echo "site: _build/html/index.html"
 
+# The Chinese edition (中文版): the same executed notebooks (nothing runs again), the prose from the
+# message catalogs in book/locales/zh_CN/ (Sphinx i18n), in _build/zh. Each page of either edition
+# links to the same page of the other.
+book-zh: executed
+	$(call site,_build/site-zh,_build/zh,--lang zh_CN)
+	@echo "中文版: _build/zh/index.html"
+
+# After changing English text: re-extract the messages into the catalogs (new ones untranslated,
+# changed ones fuzzy), then translate them (python -m booktools.i18n check lists what is left).
+locales: notebooks
+	$(TOOLS).i18n update
+	$(TOOLS).i18n check || true
+
 # The student edition: the same executed notebooks, solutions not rendered (sphinx-exercise's
-# hide_solutions), in _build/student.
+# hide_solutions), in _build/student, and in Chinese in _build/student-zh.
 book-student: executed
 	$(call site,_build/site-student,_build/student,--student)
-	@echo "student site: _build/student/index.html"
+	$(call site,_build/site-student-zh,_build/student-zh,--student --lang zh_CN)
+	@echo "student site: _build/student/index.html, _build/student-zh/index.html"
 
 # One reveal.js deck per chapter: sphinx-revealjs's builder on the site's staging folder, with the
 # course's slide rules (tools/booktools/slides.py). After `make html` it reuses that build's
@@ -111,7 +127,7 @@ unit: setup
 test: setup
 	$(PY) -m pytest -q -rs --durations=15 --ignore=tests/browser
 	$(MAKE) --no-print-directory html
-	$(MAKE) --no-print-directory slides book-student
+	$(MAKE) --no-print-directory slides book-zh book-student
 	$(MAKE) --no-print-directory browser
 
 bench: setup

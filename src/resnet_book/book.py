@@ -113,32 +113,77 @@ def shown_options(chapter: str, q: dict) -> list[dict]:
     return [q["options"][i] for i in option_order(chapter, q["id"], len(q["options"]))]
 
 
-def to_jupyterquiz(q: dict, chapter: str | None = None) -> dict:
+QUIZ_TEXT = {
+    "en": {"two": " (two options are right)", "paper": " — Paper, {section}: “{quote}”"},
+    "zh": {"two": "（有两个选项正确）", "paper": " —— 论文 {section}：“{quote}”（译：{quote_zh}）"},
+}
+
+
+def _tr(item: dict, key: str, lang: str) -> str:
+    """A quiz field in ``lang`` ("en" or "zh"; a missing translation falls back to the English)."""
+    return item.get(f"{key}_zh") or item[key] if lang == "zh" else item[key]
+
+
+def to_jupyterquiz(q: dict, chapter: str | None = None, lang: str = "en") -> dict:
     """One of our questions in jupyterquiz's format (feedback = explanation + the settling quote);
-    with ``chapter``, the options in their shown order (:func:`option_order`)."""
+    with ``chapter``, the options in their shown order (:func:`option_order`); ``lang="zh"``: the
+    Chinese fields, with the paper's quote in English and its Chinese rendering."""
     n_correct = sum(o.get("correct", False) for o in q["options"])
-    quote = f" — Paper, {_md(q['section'])}: “{_md(q['quote'])}”"
+    t = QUIZ_TEXT[lang]
+    quote = t["paper"].format(section=_md(q["section"]), quote=_md(q["quote"]), quote_zh=_md(_tr(q, "quote", lang)))
     options = shown_options(chapter, q) if chapter else q["options"]
     return {
-        "question": _md(q["question"]) + (" (two options are right)" if n_correct == 2 else ""),
+        "question": _md(_tr(q, "question", lang)) + (t["two"] if n_correct == 2 else ""),
         "type": "many_choice" if n_correct > 1 else "multiple_choice",
         "answers": [
-            {"answer": _md(o["text"]), "correct": bool(o.get("correct", False)),
-             "feedback": ("✔ " if o.get("correct") else "✘ ") + _md(o["why"]) + quote}
+            {"answer": _md(_tr(o, "text", lang)), "correct": bool(o.get("correct", False)),
+             "feedback": ("✔ " if o.get("correct") else "✘ ") + _md(_tr(o, "why", lang)) + quote}
             for o in options
         ],
     }
 
 
+# Both languages go into the page; the page's language shows one (the zh edition's <html lang="zh-CN">;
+# Jupyter's pages are English). RESNET_BOOK_LANG=zh (or en) renders one language only.
+_QUIZ_CSS = ("<style>html:not([lang|='zh']) .rb-quiz-zh, html[lang|='zh'] .rb-quiz-en "
+             "{display: none;}</style>")
+
+
+def _jupyterquiz_outputs(questions: list[dict]) -> tuple[str, str]:
+    """jupyterquiz's HTML and script for ``questions``, captured instead of displayed."""
+    import jupyterquiz.dynamic.display as jq
+
+    captured = []
+    shown = jq.display
+    jq.display = captured.append
+    try:
+        # our own fixed order (option_order), not jupyterquiz's random shuffle, which changes on every load
+        jq.display_quiz(questions, shuffle_answers=False)
+    finally:
+        jq.display = shown
+    html_out, script = captured
+    return html_out.data, script.data
+
+
 def quiz(chapter: str, ids: list[str] | None = None) -> None:
-    """Display a chapter's questions (or only ``ids``) as an interactive quiz."""
-    from jupyterquiz import display_quiz
+    """Display a chapter's questions (or only ``ids``) as an interactive quiz, in English and Chinese."""
+    import os
+
+    from IPython.display import HTML, Javascript, display
 
     questions = [q for q in load_quiz(chapter) if ids is None or q["id"] in ids]
     if ids is not None and len(questions) != len(ids):
         raise QuizError(f"{chapter}: unknown question id(s) {sorted(set(ids) - {q['id'] for q in questions})}")
-    # our own fixed order (option_order), not jupyterquiz's random shuffle, which changes on every load
-    display_quiz([to_jupyterquiz(q, chapter) for q in questions], shuffle_answers=False)
+    wanted = os.environ.get("RESNET_BOOK_LANG", "").lower()[:2]
+    langs = [wanted] if wanted in QUIZ_TEXT else list(QUIZ_TEXT)
+    parts, scripts = [], []
+    for lang in langs:
+        html_out, script = _jupyterquiz_outputs([to_jupyterquiz(q, chapter, lang) for q in questions])
+        tag = "zh-CN" if lang == "zh" else "en"
+        parts.append(f'<div class="rb-quiz rb-quiz-{lang}" lang="{tag}">{html_out}</div>')
+        scripts.append(script)
+    display(HTML((_QUIZ_CSS if len(langs) > 1 else "") + "".join(parts)))
+    display(Javascript("\n".join(scripts)))
 
 
 def provenance(records: list[dict]) -> str:

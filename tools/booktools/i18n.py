@@ -57,7 +57,7 @@ def extract(work: Path, notebooks: Path) -> Path:
                      encoding="utf-8")
     jb = Path(sys.executable).with_name("jupyter-book")
     subprocess.run([str(jb), "build", str(work), "--builder", "custom", "--custom-builder", "gettext", "--quiet"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pot = work / "_build" / "gettext"
     for name in GENERATED:
         (pot / f"{name}.pot").unlink(missing_ok=True)

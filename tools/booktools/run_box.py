@@ -49,10 +49,71 @@ def _notebook(path: Path) -> dict:
     return jupytext.read(path)
 
 
-def _box_html(info: dict, pathto, pagename: str) -> str:
+# What the box says, per edition (the zh edition sets Sphinx's ``language`` to zh_CN).
+TEXT = {
+    "en": {
+        "this notebook": "this notebook",
+        "measured": 'quick scale: <span class="rb-cpu-time">{time}</span> on a {cores}-core CPU (<a href="{status}">measured</a>{failed})',
+        "failed": ", <strong>failed</strong>",
+        "not measured": 'quick scale: not measured in this build (<a href="{status}">status page</a>)',
+        "training": 'training its {n} quick run{s} from scratch: <span class="rb-train-time">{time}</span>',
+        "total": "{at_most}about {h:.1f} GPU-hours", "at most": "at most ", "no estimate": "no estimate",
+        "paper": 'paper scale: <span class="rb-gpu-total">{total}</span>', "nothing": "paper scale: nothing to train",
+        "binder": "<li><strong>Binder</strong> starts JupyterLab on the course repository and opens this chapter's "
+                  "source <code>{source}</code> as a notebook (Jupytext); the first start after a change builds the "
+                  "image, which takes minutes.</li>",
+        "colab": '<li><strong>Colab</strong> opens notebooks, not <code>.py</code> files: <a href="{download}" '
+                 'download="{ch}.ipynb">download this chapter as <code>{ch}.ipynb</code></a> (it holds this '
+                 "build's outputs), then in Colab <em>File → Upload notebook</em>. Its first cell clones the course and "
+                 "installs the package. Keep the default CPU runtime: on a GPU the default scale is <code>paper</code>, "
+                 "hours of training.</li>",
+        "local": "<li><strong>On your machine</strong>, in a clone: <code>make book</code> executes every chapter and "
+                 "builds this site; for this chapter alone, <code>make notebooks</code> and open "
+                 "<code>_nbtest/chapters/{ch}.ipynb</code> in Jupyter, or <code>jupytext --to ipynb {source}</code>.</li>",
+        "gpu": "about {h:.1f} GPU-hours", "for all of": " for all of {name}",
+        "exp": '<li><code>{quick}</code> trains the quick-scale runs on a CPU; <code>{command}</code>: '
+               '<span class="rb-gpu">{est}</span>{basis}</li>',
+        "exps": "<li><strong>The experiments of this chapter</strong> (the chapter reuses finished runs):<ul>{rows}</ul></li>",
+        "times": "<li><strong>Times.</strong> The chapter's execution time above is this build's, with the "
+                 "runs other chapters had already trained reused. Training its quick-scale runs from scratch "
+                 "took {time} in all, the wall times recorded by those runs ({devices}); a finished run is never "
+                 "trained twice.</li>",
+        "title": "Run this chapter", "how": "How, and what it costs",
+    },
+    "zh_CN": {
+        "this notebook": "本章笔记本",
+        "measured": 'quick 规模：在 {cores} 核 CPU 上 <span class="rb-cpu-time">{time}</span>（<a href="{status}">实测</a>{failed}）',
+        "failed": "，<strong>失败</strong>",
+        "not measured": 'quick 规模：本次构建未测量（<a href="{status}">状态页</a>）',
+        "training": '从头训练本章的 {n} 个 quick 训练：<span class="rb-train-time">{time}</span>',
+        "total": "{at_most}约 {h:.1f} GPU 小时", "at most": "至多", "no estimate": "无估计",
+        "paper": 'paper 规模：<span class="rb-gpu-total">{total}</span>', "nothing": "paper 规模：无需训练",
+        "binder": "<li><strong>Binder</strong> 在课程仓库上启动 JupyterLab，并把本章的源文件 <code>{source}</code> "
+                  "作为笔记本打开（Jupytext）；仓库改动后的第一次启动需要构建镜像，要花几分钟。</li>",
+        "colab": '<li><strong>Colab</strong> 只能打开笔记本，不能打开 <code>.py</code> 文件：先<a href="{download}" '
+                 'download="{ch}.ipynb">把本章下载为 <code>{ch}.ipynb</code></a>（含本次构建的输出），再在 Colab 中选择'
+                 "<em>文件 → 上传笔记本</em>。它的第一个单元会克隆课程并安装软件包。请保留默认的 CPU 运行时：在 GPU 上"
+                 "默认规模是 <code>paper</code>，要训练好几个小时。</li>",
+        "local": "<li><strong>在你自己的电脑上</strong>，在克隆的仓库中：<code>make book</code> 会执行每一章并构建本站点；"
+                 "只运行本章：<code>make notebooks</code>，然后在 Jupyter 中打开 <code>_nbtest/chapters/{ch}.ipynb</code>，"
+                 "或运行 <code>jupytext --to ipynb {source}</code>。</li>",
+        "gpu": "约 {h:.1f} GPU 小时", "for all of": "（{name} 全部）",
+        "exp": '<li><code>{quick}</code> 在 CPU 上训练 quick 规模；<code>{command}</code>：'
+               '<span class="rb-gpu">{est}</span>{basis}</li>',
+        "exps": "<li><strong>本章的实验</strong>（已完成的训练会被复用）：<ul>{rows}</ul></li>",
+        "times": "<li><strong>时间。</strong>上面的执行时间是本次构建的，其中复用了其他章节已训练好的结果。"
+                 "从头训练本章全部 quick 训练共用 {time}，即这些训练各自记录的实际用时（{devices}）；"
+                 "完成的训练不会重复训练。</li>",
+        "title": "运行本章", "how": "怎么运行，要花多少时间",
+    },
+}
+
+
+def _box_html(info: dict, pathto, pagename: str, lang: str = "en") -> str:
     """One summary line (launch links, times) and the details (commands) in a closed <details>."""
     from booktools.site import fmt_seconds
 
+    t = TEXT.get(lang, TEXT["en"])
     e = html.escape
     ch, source = info["chapter"], info["source"]
     download = e(pathto(f"_sources/{pagename}.ipynb", 1))
@@ -61,58 +122,40 @@ def _box_html(info: dict, pathto, pagename: str) -> str:
     if info["binder"]:
         summary.append(f'<a class="rb-binder reference external" href="{e(info["binder"])}">Binder</a>')
     summary.append('<a class="rb-colab reference external" href="https://colab.research.google.com/">Colab</a> '
-                   f'(<a class="rb-download reference" href="{download}" download="{e(ch)}.ipynb">this notebook</a>)')
+                   f'(<a class="rb-download reference" href="{download}" download="{e(ch)}.ipynb">{t["this notebook"]}</a>)')
     if info["cpu_seconds"] is not None:
-        failed = ", <strong>failed</strong>" if info["failed"] else ""
-        summary.append(f'quick scale: <span class="rb-cpu-time">{e(fmt_seconds(info["cpu_seconds"]))}</span> '
-                       f'on a {os.cpu_count()}-core CPU (<a href="{status}">measured</a>{failed})')
+        summary.append(t["measured"].format(time=e(fmt_seconds(info["cpu_seconds"])), cores=os.cpu_count(),
+                                            status=status, failed=t["failed"] if info["failed"] else ""))
     else:
-        summary.append(f'quick scale: not measured in this build (<a href="{status}">status page</a>)')
+        summary.append(t["not measured"].format(status=status))
     tr = info.get("training")
     if tr:
-        summary.append(f'training its {tr["runs"]} quick run{"s" if tr["runs"] > 1 else ""} from scratch: '
-                       f'<span class="rb-train-time">{e(fmt_seconds(tr["seconds"]))}</span>')
+        summary.append(t["training"].format(n=tr["runs"], s="s" if tr["runs"] > 1 else "", time=e(fmt_seconds(tr["seconds"]))))
     hours = [x["gpu_hours"] for x in info["experiments"] if x["gpu_hours"] is not None]
     if info["experiments"]:
         subset = any(x.get("whole_experiment_estimate") for x in info["experiments"])
-        total = (f"{'at most ' if subset else ''}about {sum(hours):.1f} GPU-hours" if hours else "no estimate")
-        summary.append(f'paper scale: <span class="rb-gpu-total">{e(total)}</span>')
+        total = t["total"].format(at_most=t["at most"] if subset else "", h=sum(hours)) if hours else t["no estimate"]
+        summary.append(t["paper"].format(total=e(total)))
     else:
-        summary.append("paper scale: nothing to train")
+        summary.append(t["nothing"])
 
-    details = [
-        f"<li><strong>Binder</strong> starts JupyterLab on the course repository and opens this chapter's "
-        f"source <code>{e(source)}</code> as a notebook (Jupytext); the first start after a change builds the "
-        "image, which takes minutes.</li>",
-        f'<li><strong>Colab</strong> opens notebooks, not <code>.py</code> files: <a href="{download}" '
-        f'download="{e(ch)}.ipynb">download this chapter as <code>{e(ch)}.ipynb</code></a> (it holds this '
-        "build's outputs), then in Colab <em>File → Upload notebook</em>. Its first cell clones the course and "
-        "installs the package. Keep the default CPU runtime: on a GPU the default scale is <code>paper</code>, "
-        "hours of training.</li>",
-        "<li><strong>On your machine</strong>, in a clone: <code>make book</code> executes every chapter and "
-        f"builds this site; for this chapter alone, <code>make notebooks</code> and open "
-        f"<code>_nbtest/chapters/{e(ch)}.ipynb</code> in Jupyter, or <code>jupytext --to ipynb {e(source)}</code>.</li>",
-    ]
+    details = [t["binder"].format(source=e(source)), t["colab"].format(download=download, ch=e(ch)),
+               t["local"].format(ch=e(ch), source=e(source))]
     if info["experiments"]:
         rows = []
         for x in info["experiments"]:
-            est = f"about {x['gpu_hours']:.1f} GPU-hours" if x["gpu_hours"] is not None else "no estimate"
+            est = t["gpu"].format(h=x["gpu_hours"]) if x["gpu_hours"] is not None else t["no estimate"]
             if x.get("whole_experiment_estimate") and x["gpu_hours"] is not None:
-                est += f" for all of {x['name']}"
+                est += t["for all of"].format(name=x["name"])
             basis = f" ({e(x['basis'])})" if x.get("basis") else ""
-            rows.append(f'<li><code>{e(x["quick"])}</code> trains the quick-scale runs on a CPU; '
-                        f'<code>{e(x["command"])}</code>: <span class="rb-gpu">{e(est)}</span>{basis}</li>')
-        details.append("<li><strong>The experiments of this chapter</strong> (the chapter reuses finished "
-                       f"runs):<ul>{''.join(rows)}</ul></li>")
+            rows.append(t["exp"].format(quick=e(x["quick"]), command=e(x["command"]), est=e(est), basis=basis))
+        details.append(t["exps"].format(rows="".join(rows)))
     if tr:
-        details.append(f"<li><strong>Times.</strong> The chapter's execution time above is this build's, with the "
-                       "runs other chapters had already trained reused. Training its quick-scale runs from scratch "
-                       f"took {e(fmt_seconds(tr['seconds']))} in all, the wall times recorded by those runs "
-                       f"({e('; '.join(tr['devices']))}); a finished run is never trained twice.</li>")
+        details.append(t["times"].format(time=e(fmt_seconds(tr["seconds"])), devices=e("; ".join(tr["devices"]))))
     return ('<div class="admonition note run-this-chapter" id="run-this-chapter">\n'
-            '<p class="admonition-title">Run this chapter</p>\n'
+            f'<p class="admonition-title">{t["title"]}</p>\n'
             f'<p class="rb-summary">{" · ".join(summary)}</p>\n'
-            f'<details class="rb-details"><summary>How, and what it costs</summary><ul>{"".join(details)}</ul>'
+            f'<details class="rb-details"><summary>{t["how"]}</summary><ul>{"".join(details)}</ul>'
             "</details>\n</div>\n")
 
 
@@ -143,7 +186,7 @@ def _on_page(app, pagename, templatename, context, doctree):
     if not hasattr(app, "_run_box_times"):
         app._run_box_times = _times(app)
     info = run_box_info(Path(pagename).name, nb, repo_url, branch, app._run_box_times)  # records: results/
-    box = _box_html(info, context["pathto"], pagename)
+    box = _box_html(info, context["pathto"], pagename, app.config.language or "en")
     body = context.get("body", "")
     m = re.search(r"</h1>", body)
     context["body"] = body[:m.end()] + "\n" + box + body[m.end():] if m else box + body

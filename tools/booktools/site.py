@@ -215,36 +215,38 @@ def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
     return times
 
 
-def status_page(junit_xml: str | Path) -> str:
-    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale."""
+def status_page(junit_xml: str | Path, lang: str = "en") -> str:
+    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale (generated
+    per build, so written here in the edition's language rather than translated by the catalogs)."""
     import platform
     from datetime import datetime, timezone
 
     import torch
 
+    t_ = TEXT[lang]
     times = chapter_times(junit_xml)
     total = sum(t for t, _ in times.values())
-    lines = ["# Build status", "",
-             f"Every chapter was executed for this build (quick scale, {platform.machine()} CPU with "
-             f"{torch.get_num_threads()} threads, torch {torch.__version__}, "
-             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC). Budget: {CHAPTER_BUDGET_S // 60} minutes per "
-             f"chapter, {BOOK_BUDGET_S // 60} for the whole book on a 2-core CPU.", "",
-             markdown_table(["chapter", "execution time", "within budget"],
-                            [[f"`{name}`", f"{t:.0f} s", "failed" if failed else ("yes" if t <= CHAPTER_BUDGET_S else "**no**")]
+    lines = [f"# {t_['status']}", "",
+             t_["status_intro"].format(machine=platform.machine(), threads=torch.get_num_threads(),
+                                       torch=torch.__version__, when=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}",
+                                       chapter=CHAPTER_BUDGET_S // 60, book=BOOK_BUDGET_S // 60), "",
+             markdown_table([t_["chapter"], t_["execution time"], t_["within budget"]],
+                            [[f"`{name}`", f"{t:.0f} s", t_["failed"] if failed else (t_["yes"] if t <= CHAPTER_BUDGET_S else f"**{t_['no']}**")]
                              for name, (t, failed) in sorted(times.items())]
-                            + [["**all chapters**", f"**{total:.0f} s**", "yes" if total <= BOOK_BUDGET_S else "**no**"]],
+                            + [[f"**{t_['all chapters']}**", f"**{total:.0f} s**", t_["yes"] if total <= BOOK_BUDGET_S else f"**{t_['no']}**"]],
                             align="lrl"), "",
-              "Runs are identified by their configuration and trained once: a page that needs a run "
-              "another page already trained reuses it, so the order of the chapters matters for these times."]
+             t_["status_reuse"]]
     return "\n".join(lines) + "\n"
 
 
 TIMES_MARKER = "<!-- resnet_book: chapter-times -->"
 
 
-def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Path | None = None) -> str:
+def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Path | None = None,
+                lang: str = "en") -> str:
     """Markdown table: per chapter, this build's execution time, its quick runs' recorded training
     time, and the estimated GPU time of its experiments at the paper scale."""
+    t_ = TEXT[lang]
     rows = []
     for name, nb in sorted(notebooks.items()):
         t = (times or {}).get(name)
@@ -252,12 +254,41 @@ def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Pa
         tr = quick_training(exps, results_root) if exps else None
         hours = [h for h in (gpu_estimate(x["name"]) for x in exps) if h]
         rows.append([f"{{doc}}`{name} <../chapters/{name}>`",
-                     fmt_seconds(t[0]) + (" (failed)" if t[1] else "") if t else "not run",
-                     f"{fmt_seconds(tr['seconds'])} ({tr['runs']} runs)" if tr else "—",
-                     (f"about {sum(h for h, _ in hours):.1f} GPU-hours" if hours else "—")
-                     + (" (whole experiments)" if hours and any(x["runs"] for x in exps) else "")])
-    return markdown_table(["chapter", "executed in this build", "its quick runs, trained from scratch",
-                           "paper scale (estimate)"], rows, align="lrrr") + "\n"
+                     (fmt_seconds(t[0]) + (f" ({t_['failed']})" if t[1] else "")) if t else t_["not run"],
+                     t_["runs"].format(time=fmt_seconds(tr["seconds"]), n=tr["runs"]) if tr else "—",
+                     (t_["gpu hours"].format(h=sum(h for h, _ in hours)) if hours else "—")
+                     + (f" ({t_['whole experiments']})" if hours and any(x["runs"] for x in exps) else "")])
+    return markdown_table([t_["chapter"], t_["executed in this build"], t_["its quick runs"], t_["paper scale"]],
+                          rows, align="lrrr") + "\n"
+
+
+# What the generated pages (status page, lecture-time table) say, per edition.
+TEXT = {
+    "en": {
+        "status": "Build status", "chapter": "chapter", "execution time": "execution time",
+        "within budget": "within budget", "failed": "failed", "yes": "yes", "no": "no",
+        "all chapters": "all chapters", "not run": "not run",
+        "status_intro": "Every chapter was executed for this build (quick scale, {machine} CPU with {threads} threads, "
+                        "torch {torch}, {when} UTC). Budget: {chapter} minutes per chapter, {book} for the whole book "
+                        "on a 2-core CPU.",
+        "status_reuse": "Runs are identified by their configuration and trained once: a page that needs a run "
+                        "another page already trained reuses it, so the order of the chapters matters for these times.",
+        "executed in this build": "executed in this build", "its quick runs": "its quick runs, trained from scratch",
+        "paper scale": "paper scale (estimate)", "runs": "{time} ({n} runs)", "gpu hours": "about {h:.1f} GPU-hours",
+        "whole experiments": "whole experiments",
+    },
+    "zh_CN": {
+        "status": "构建状态", "chapter": "章节", "execution time": "执行时间", "within budget": "是否在预算内",
+        "failed": "失败", "yes": "是", "no": "否", "all chapters": "全部章节", "not run": "未运行",
+        "status_intro": "本次构建执行了每一章（quick 规模，{machine} CPU，{threads} 个线程，torch {torch}，"
+                        "{when} UTC）。预算：在 2 核 CPU 上每章 {chapter} 分钟，全书 {book} 分钟。",
+        "status_reuse": "每次训练由其配置唯一确定，只训练一次：某页需要的训练若已由前面的页面完成，就直接复用，"
+                        "因此章节的顺序会影响这些时间。",
+        "executed in this build": "本次构建的执行时间", "its quick runs": "其 quick 训练从头训练所需",
+        "paper scale": "paper 规模（估计）", "runs": "{time}（{n} 次训练）", "gpu hours": "约 {h:.1f} GPU 小时",
+        "whole experiments": "整个实验",
+    },
+}
 
 
 def colab_setup_cell(repo_url: str, branch: str) -> dict:
@@ -266,9 +297,17 @@ def colab_setup_cell(repo_url: str, branch: str) -> dict:
             "source": COLAB_SETUP.format(repo=repo_url + ".git", branch=branch)}
 
 
+# Where each edition is built (Makefile) -- the language switch links a page to its twin there.
+EDITIONS = {("en", False): "html", ("zh_CN", False): "zh", ("en", True): "student", ("zh_CN", True): "student-zh"}
+
+
 def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path | None = None,
-          root: Path = ROOT) -> list[Path]:
-    """Lay out ``site`` for an execution-free ``jupyter-book build``; return the staged notebooks."""
+          root: Path = ROOT, lang: str = "en") -> list[Path]:
+    """Lay out ``site`` for an execution-free ``jupyter-book build``; return the staged notebooks.
+
+    ``lang="zh_CN"``: the Chinese edition -- the same notebooks, Sphinx's ``language`` set, so the
+    catalogs of ``book/locales/`` translate the prose. Every edition links each page to the same page
+    of the other language (``booktools.lang_switch``), built beside it under ``_build/``."""
     import yaml
 
     shutil.rmtree(site, ignore_errors=True)
@@ -282,6 +321,12 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         # sphinx-exercise's switch: solutions are not rendered at all (not merely collapsed)
         text, n = re.subn(r"(?m)^(  config:\n)", "\\1    hide_solutions: true\n", text)
         assert n == 1, "_config.yml: expected a sphinx 'config:' section"
+    other = "zh_CN" if lang == "en" else "en"
+    settings = f"    lang_switch_other: \"../{EDITIONS[other, student]}/\"\n    lang_switch_lang: {lang}\n"
+    if lang != "en":
+        settings += f"    language: {lang}\n"
+    text, n = re.subn(r"(?m)^(  config:\n)", lambda m: m.group(1) + settings, text)
+    assert n == 1, "_config.yml: expected a sphinx 'config:' section"
     (site / "_config.yml").write_text(text, encoding="utf-8")
     (site / "src").symlink_to(root / "src")  # literalinclude ../src/... from chapters/
     (site / "tools").symlink_to(root / "tools")  # the local Sphinx extensions (_config.yml)
@@ -301,14 +346,14 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         staged.append(out)
     times = None
     if nbmake_xml and Path(nbmake_xml).exists():
-        (site / "book" / "status.md").write_text(status_page(nbmake_xml), encoding="utf-8")
+        (site / "book" / "status.md").write_text(status_page(nbmake_xml, lang), encoding="utf-8")
         times = chapter_times(nbmake_xml)
     # pages that show the measured times (the lecture plan) carry a marker that becomes a table
     for page in (site / "book").glob("*.md"):
         text = page.read_text(encoding="utf-8")
         if TIMES_MARKER in text:
             nbs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in staged}
-            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times)), encoding="utf-8")
+            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times, lang=lang)), encoding="utf-8")
     return staged
 
 
@@ -320,8 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--notebooks", default="_nbtest/chapters")
     s.add_argument("--nbmake-xml", default="_build/nbmake.xml")
     s.add_argument("--student", action="store_true", help="hide the exercise solutions")
+    s.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="the edition's language")
     a = p.parse_args(argv)
-    staged = stage(Path(a.site), Path(a.notebooks), a.student, Path(a.nbmake_xml))
+    staged = stage(Path(a.site), Path(a.notebooks), a.student, Path(a.nbmake_xml), lang=a.lang)
     if not staged:
         print(f"no chapter notebooks in {a.notebooks} (run `make execute` first)", file=sys.stderr)
         return 2

@@ -1,0 +1,143 @@
+"""The Chinese edition's catalogs and quizzes: complete, current with the English text, one term one
+translation; and the staging and language switch that build it (``make book-zh``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from booktools import i18n, lang_switch, site
+from resnet_book import book
+
+ROOT = Path(__file__).resolve().parents[2]
+QUIZZES = sorted(p.stem for p in (ROOT / "chapters" / "quizzes").glob("*.yml"))
+
+
+def _entries():
+    import polib
+
+    for path in i18n.catalogs():
+        for e in polib.pofile(str(path), wrapwidth=0):
+            if not e.obsolete:
+                yield path, e
+
+
+def test_every_page_has_a_catalog():
+    pages = {p.stem for p in (ROOT / "chapters").glob("[0-9]*.py")} | {p.stem for p in (ROOT / "book").glob("*.md")}
+    have = {p.stem for p in i18n.catalogs()}
+    assert pages - i18n_generated() - have == set(), "pages without a catalog (run `make locales`)"
+
+
+def i18n_generated() -> set[str]:
+    return {Path(g).name for g in i18n.GENERATED}
+
+
+def test_every_message_is_translated_and_keeps_its_markup():
+    found = [x for path in i18n.catalogs() for x in i18n.problems(path)]
+    assert not found, f"{len(found)} message(s) to fix (python -m booktools.i18n check):\n" + "\n".join(found[:30])
+
+
+def test_the_catalogs_follow_the_english_text(tmp_path):
+    """Re-extract the messages from today's sources: every one of them has its translation (an English
+    change makes a message the catalogs do not have: run `make locales` and translate it)."""
+    import jupytext
+    import polib
+
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    for src in sorted((ROOT / "chapters").glob("[0-9]*.py")):
+        jupytext.write(jupytext.read(src), nbs / f"{src.stem}.ipynb")
+    pot = i18n.extract(tmp_path / "site", nbs)
+    missing = []
+    for template in sorted(pot.rglob("*.pot")):
+        rel = template.relative_to(pot).with_suffix(".po")
+        po = ROOT / "book" / "locales" / i18n.LANG / "LC_MESSAGES" / rel
+        have = {e.msgid for e in polib.pofile(str(po), wrapwidth=0) if e.msgstr and "fuzzy" not in e.flags} \
+            if po.exists() else set()
+        missing += [f"{rel}: {e.msgid[:80]!r}" for e in polib.pofile(str(template)) if e.msgid and e.msgid not in have]
+    assert not missing, f"{len(missing)} message(s) of the pages are not in the catalogs (make locales):\n" + \
+        "\n".join(missing[:20])
+
+
+def glossary_terms() -> list[tuple[str, list[str]]]:
+    """(English term, its Chinese forms) of each ``{glossary}`` entry of book/glossary.md."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    terms = []
+    for line in block.splitlines():
+        m = re.match(r"^(\S[^·]*?) · (.+)$", line)
+        if m:
+            en, zh = m.group(1).strip(), [z.strip() for z in m.group(2).split("/")]
+            if "/" in en:  # "vanishing / exploding gradients" · "梯度消失 / 梯度爆炸": two terms
+                first, second = (x.strip() for x in en.split("/"))
+                noun = second.split(" ", 1)[1]
+                terms += [(f"{first} {noun}", [zh[0]]), (second, [zh[1]])]
+            else:
+                terms.append((en, zh))
+    return terms
+
+
+def test_glossary_parses():
+    terms = dict(glossary_terms())
+    assert terms["residual learning"] == ["残差学习"] and terms["plain network"] == ["普通网络", "平原网络"]
+    assert terms["vanishing gradients"] == ["梯度消失"] and len(terms) >= 15
+
+
+@pytest.mark.parametrize("en, zh", glossary_terms(), ids=lambda x: x if isinstance(x, str) else None)
+def test_one_term_one_translation(en, zh):
+    """Wherever a message names a glossary term in English (outside its {term} role and quotes of
+    paper titles), its translation uses the glossary's Chinese form."""
+    rx = re.compile(rf"\b{re.escape(en)}", re.I)
+    wrong = []
+    for path, e in _entries():
+        plain = re.sub(r"\{term\}`[^`]*`|`[^`]*`|\*[^*]*Mappings[^*]*\*|Identity Mappings in Deep Residual Networks", " ",
+                       e.msgid)
+        if rx.search(plain) and e.msgstr and not any(z in e.msgstr for z in zh):
+            wrong.append(f"{path.name}: {e.msgid[:60]!r} -> {e.msgstr[:40]!r}")
+    assert not wrong, f"'{en}' must read {' / '.join(zh)}:\n" + "\n".join(wrong[:10])
+
+
+@pytest.mark.parametrize("chapter", QUIZZES)
+def test_every_quiz_question_is_in_chinese(chapter):
+    missing = book.untranslated(book.load_quiz(chapter))
+    assert not missing, f"{chapter}: {len(missing)} Chinese field(s) missing: {missing[:5]}"
+
+
+def test_a_chinese_quiz_keeps_the_paper_quote_in_english():
+    q = book.load_quiz("04d_shortcuts")[0]
+    zh = book.to_jupyterquiz(q, "04d_shortcuts", lang="zh")
+    en = book.to_jupyterquiz(q, "04d_shortcuts")
+    assert zh["question"] != en["question"] and re.search(r"[\u4e00-\u9fff]", zh["question"])
+    assert book._md(q["quote"]) in zh["answers"][0]["feedback"]  # the quote itself, then its rendering
+    assert [a["correct"] for a in zh["answers"]] == [a["correct"] for a in en["answers"]]  # same order
+
+
+def test_stage_sets_the_language_and_the_switch(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    (nbs / "01_x.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    site.stage(tmp_path / "zh", nbs, lang="zh_CN")
+    cfg = yaml.safe_load((tmp_path / "zh" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+    assert cfg["language"] == "zh_CN" and cfg["lang_switch_other"] == "../html/" and cfg["locale_dirs"]
+    site.stage(tmp_path / "en", nbs, student=True)
+    cfg = yaml.safe_load((tmp_path / "en" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+    assert "language" not in cfg and cfg["lang_switch_other"] == "../student-zh/" and cfg["hide_solutions"]
+
+
+def test_the_switch_links_the_same_page_of_the_other_edition():
+    class App:
+        class config:
+            lang_switch_other, lang_switch_lang = "../zh/", "en"
+
+        class builder:
+            name, out_suffix = "html", ".html"
+
+    ctx = {"body": "<h1>x</h1>"}
+    lang_switch._on_page(App, "chapters/01_background", "page.html", ctx, None)
+    assert 'href="../../zh/chapters/01_background.html"' in ctx["body"] and "中文" in ctx["body"]
+    ctx = {"body": ""}
+    lang_switch._on_page(App, "index", "page.html", ctx, None)
+    assert 'href="../zh/index.html"' in ctx["body"]
