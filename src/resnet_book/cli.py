@@ -131,7 +131,12 @@ def _cmd_list(args) -> None:
     dtype = resolve_dtype(TrainConfig(), dev)
     rate = rp.probe_img_per_s("cpu", dtype)
     print(f"Estimates for this CPU: ResNet-20 trains at {rate:.0f} img/s here ({dtype}, {torch_threads()} threads, "
-          "eager; a 3-step probe), other nets scaled by multiply-adds; compile and --jobs 2 are faster.\n")
+          "eager; a 3-step probe), other nets scaled by multiply-adds; compile and --jobs 2 are faster.")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > 0.5 * (os.cpu_count() or 1):  # the probe shares the CPU: its rate, and so the estimates, are low
+        print(f"The CPU is busy (load average {load:.1f} on {os.cpu_count()} cores): the probe got a share of it, "
+              "so these estimates are too long; run `list` on an idle machine for the real ones.")
+    print()
     for e in ex.EXPERIMENTS.values():
         print(f"{e.name:10s} {e.title}  [{e.source}]")
         for scale in e.scales:
