@@ -131,6 +131,35 @@ def problems(path: Path) -> list[str]:
     return out
 
 
+# --- Sphinx extension ------------------------------------------------------------------------------
+def _sourced_nested_text(app):
+    """A transform class: MyST leaves the paragraphs of a table NESTED in a directive (the knowledge
+    cards are tables in admonitions) without ``source`` and ``line``, and Sphinx neither extracts
+    nor translates a text without a source. Give them their nearest ancestor's."""
+    from docutils import nodes
+    from sphinx.transforms import SphinxTransform
+
+    class SourcedNestedText(SphinxTransform):
+        default_priority = 5  # before Sphinx's i18n transforms (10, 20)
+
+        def apply(self, **kwargs):
+            for node in self.document.findall(nodes.TextElement):
+                if node.source or not node.rawsource:
+                    continue
+                up = node.parent
+                while up is not None and not up.source:
+                    up = up.parent
+                node.source = up.source if up is not None else self.document.get("source")
+                node.line = (up.line if up is not None else None) or 0
+
+    return SourcedNestedText
+
+
+def setup(app):
+    app.add_transform(_sourced_nested_text(app))
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m booktools.i18n")
     sub = p.add_subparsers(dest="cmd", required=True)
