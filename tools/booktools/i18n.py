@@ -94,6 +94,9 @@ _MARKUP = [
 
 
 _TITLED = re.compile(r"\{(doc|ref|numref|download)\}`[^`<]*<([^`>]+)>`")
+# A glued text in words has a Chinese twin (the chapter glues ``name`` and ``name_zh``): a translation
+# may use the twin where the English uses ``name``.
+_GLUE_ZH = re.compile(r"(\{glue:\w*\}`\w+?)_zh(`|:)")
 
 
 def markup(text: str) -> list[str]:
@@ -101,6 +104,7 @@ def markup(text: str) -> list[str]:
     with an explicit title (``{doc}`glossary <../book/glossary>` ``) keeps its target; its title is
     translated."""
     text = _TITLED.sub(lambda m: f"{{{m.group(1)}}}`<{m.group(2)}>`", text)
+    text = _GLUE_ZH.sub(r"\1\2", text)
     out = []
     for rx in _MARKUP:
         out += [m.group(0) for m in rx.finditer(text)]
