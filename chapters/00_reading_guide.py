@@ -301,6 +301,7 @@ display(Markdown(markdown_table(["ResNet", "parameters (Table 6)", "test error (
                  + f"\n\n{reference.TABLE6['source']}; the ResNet-110 entry is the best of five runs."))
 glue("c0_r110", T6[110]["error"], display=False)
 glue("c0_milestones", Markdown(" and ".join(f"{m // 1000}k" for m in reference.CIFAR_RECIPE["lr_milestones"])), display=False)
+glue("c0_milestones_zh", Markdown(" 和 ".join(f"{m // 1000}k" for m in reference.CIFAR_RECIPE["lr_milestones"])), display=False)
 glue("c0_r1202", T6[1202]["error"], display=False)
 
 # %% [markdown]

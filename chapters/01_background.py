@@ -329,6 +329,10 @@ glue("paper_gap_test", paper_plain[56] - paper_plain[20], display=False)
 glue("paper_iters", reference.CIFAR_RECIPE["max_iters"], display=False)
 glue("paper_batch", reference.CIFAR_RECIPE["batch_size"], display=False)
 glue("plain110_claim", Markdown(reference.FIG6["claims"][1]), display=False)  # used in Exercise ex-01-2
+PLAIN110_CLAIM_ZH = {"Plain-110 has more than 60% training error (text of Sec. 4.2).":
+                     "plain-110 的训练误差超过 60%（见 Sec. 4.2 正文）。"}
+glue("plain110_claim_zh", Markdown(PLAIN110_CLAIM_ZH.get(reference.FIG6["claims"][1], reference.FIG6["claims"][1])),
+     display=False)  # Chinese twin (falls back to the English claim if reference.py changes)
 mid = len(p20["history"]["eval_iters"]) // 2
 glue("q_mid_iter", p20["history"]["eval_iters"][mid], display=False)
 glue("q_p20_mid_eval", 100 * p20["history"]["eval_error"][mid], display=False)

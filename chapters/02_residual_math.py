@@ -746,12 +746,18 @@ glue("c2_les56_worst_ord", Markdown(f"`{lesion56.blocks[worst_ord]}`"), display=
 glue("c2_les56_worst_ord_rise", float(rise56[worst_ord]), display=False)
 glue("c2_les56_down", Markdown(" and ".join(f"`{b}` (+{rise56[lesion56.blocks.index(b)]:.1f} points)"
                                           for b in down_names)), display=False)
+glue("c2_les56_down_zh", Markdown(" 和 ".join(f"`{b}`（+{rise56[lesion56.blocks.index(b)]:.1f} 个百分点）"
+                                             for b in down_names)), display=False)
 glue("c2_les56_down_ranks", Markdown(" and ".join(ordinal(rank56[b]) for b in down_names)), display=False)
+glue("c2_les56_down_ranks_zh", Markdown("和".join(f"第 {rank56[b]} 位" for b in down_names)), display=False)
 glue("c2_les56_max_down_rise", float(rise56[lesion56.changes_shape].max()), display=False)
 down_min, ord_rises = rise56[lesion56.changes_shape].min(), rise56[ordinary56]
 verdict = ("more than any ordinary block" if down_min > ord_rises.max() else
            "more than most ordinary blocks" if down_min > np.median(ord_rises) else "no more than a typical ordinary block")
 glue("c2_les56_down_verdict", Markdown(verdict), display=False)
+verdict_zh = ("比任何一个常规块都大" if down_min > ord_rises.max() else
+              "比大多数常规块都大" if down_min > np.median(ord_rises) else "并不比一个典型的常规块大")
+glue("c2_les56_down_verdict_zh", Markdown(verdict_zh), display=False)
 glue("c2_w_source", Markdown(f"`{w56.source}`"), display=False)
 glue("c2_w_licence", Markdown(w56.licence.split(" (")[0]), display=False)
 glue("c2_w_trained", Markdown(w56.trained), display=False)
@@ -779,8 +785,13 @@ if lesion_cpu:  # a short phrase for the prose, whichever records exist
     glue("c2_les_p56", Markdown(f"at {p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
                                 f"{p56.base_error:.1f}% intact ({rec56['final']['iterations']:,} iterations, about "
                                 f"{epochs:.0f} epochs)"), display=False)
+    glue("c2_les_p56_zh", Markdown(f"删除一个块后误差为 {p56.errors.min():.1f}% 至 {p56.errors.max():.1f}%，完整时为 "
+                                   f"{p56.base_error:.1f}%（{rec56['final']['iterations']:,} 次迭代，约 "
+                                   f"{epochs:.0f} 轮）"), display=False)
 else:
     glue("c2_les_p56", Markdown("not trained yet (no committed cpu-scale record), so the left panel has no plain net"),
+         display=False)
+    glue("c2_les_p56_zh", Markdown("尚未训练（还没有已提交的 cpu 规模记录），因此左图中没有普通网络"),
          display=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 where its record exists. Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}

@@ -442,6 +442,7 @@ f"V1.5 vs torchvision: {diff_v15:.1e};  V1 (paper) vs torchvision: {diff_v1:.2f}
 # %% tags=["remove-input"]
 flops_v15 = count_flops(ours_v15, (3, 224, 224))
 glue("c3_same_as_tv", Markdown("exactly" if diff_v15 == 0 else "up to floating-point rounding"), display=False)
+glue("c3_same_as_tv_zh", Markdown("完全一致" if diff_v15 == 0 else "在浮点舍入误差范围内一致"), display=False)
 glue("c3_tv_diff_v15", float(diff_v15), display=False)
 glue("c3_tv_diff_v1", float(diff_v1), display=False)
 glue("c3_v1_flops", t1[50]["flops"] / 1e9, display=False)

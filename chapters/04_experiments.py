@@ -172,6 +172,8 @@ data
 # %% tags=["remove-input"]
 glue("c4_data_kind", Markdown("the developer copy of CIFAR-10 whose pixels went through JPEG" if data.jpeg_copy
                               else "the original CIFAR-10 pixels (downloaded with torchvision)"), display=False)
+glue("c4_data_kind_zh", Markdown("像素经过 JPEG 处理的 CIFAR-10 开发者副本" if data.jpeg_copy
+                                 else "原始的 CIFAR-10 像素（用 torchvision 下载）"), display=False)
 
 # %% [markdown]
 # **This build used {glue:md}`c4_data_kind`.** The runs that this book commits (the cpu scale) were

@@ -128,6 +128,11 @@ def word(a, b):
     return "above" if a > b else ("below" if a < b else "level with")
 
 
+def word_zh(a, b):
+    """The Chinese twin of ``word``: '高于', '低于' or '持平于'."""
+    return "高于" if a > b else ("低于" if a < b else "持平于")
+
+
 glue("c4a_p20", tr["plain20"], display=False)
 glue("c4a_p56", tr["plain56"], display=False)
 glue("c4a_r56", tr["resnet56"], display=False)
@@ -135,7 +140,9 @@ glue("c4a_r20_te", te["resnet20"], display=False)
 glue("c4a_r56_te", te["resnet56"], display=False)
 glue("c4a_wins", int(sum(tr[f"resnet{d}"] < tr[f"plain{d}"] for d in DEPTHS)), display=False)
 glue("c4a_p_word", Markdown(word(tr["plain56"], tr["plain20"])), display=False)
+glue("c4a_p_word_zh", Markdown(word_zh(tr["plain56"], tr["plain20"])), display=False)
 glue("c4a_r_word", Markdown(word(te["resnet56"], te["resnet20"])), display=False)
+glue("c4a_r_word_zh", Markdown(word_zh(te["resnet56"], te["resnet20"])), display=False)
 glue("c4a_plain_rank", Markdown(" < ".join(pages.label(f"plain{d}") for d in sorted(DEPTHS, key=lambda d: tr[f"plain{d}"]))),
      display=False)
 cpu_cfg = TrainConfig().replace(**ex.CPU_SCALE)

@@ -85,7 +85,14 @@ paper_recs = pages.paper_records("table6")
 display(Markdown(pages.table6_scales(records, cpu, paper_recs)))
 glue("c4b_src_paper", Markdown(reference.TABLE6["source"]), display=False)
 glue("c4b_src_aka", Markdown(reference.AKAMASTER_CIFAR10["source"]), display=False)
+SRC_AKA_ZH = {"akamaster/pytorch_resnet_cifar10 (GitHub), option A, 200 epochs, best epoch on the test set":
+              "akamaster/pytorch_resnet_cifar10（GitHub），选项 A，200 轮，在测试集上选取最佳轮次"}
+glue("c4b_src_aka_zh", Markdown(SRC_AKA_ZH.get(reference.AKAMASTER_CIFAR10["source"], reference.AKAMASTER_CIFAR10["source"])),
+     display=False)  # Chinese twin (falls back to the English source if reference.py changes)
 glue("c4b_aka_caveat", Markdown(reference.AKAMASTER_CIFAR10["caveat"]), display=False)
+AKA_CAVEAT_ZH = {"best epoch selected on the test set; 50k training images": "在测试集上选取最佳轮次；使用 50k 张训练图像"}
+glue("c4b_aka_caveat_zh", Markdown(AKA_CAVEAT_ZH.get(reference.AKAMASTER_CIFAR10["caveat"], reference.AKAMASTER_CIFAR10["caveat"])),
+     display=False)  # Chinese twin (falls back to the English caveat if reference.py changes)
 
 # %% [markdown]
 # Errors in %. **Paper**: {glue:md}`c4b_src_paper` (ResNet-110: best of 5 runs, mean ± std in
@@ -102,11 +109,15 @@ glue("c4b_r110_tr", rows["resnet110"]["train_error"], display=False)
 glue("c4b_r20_tr", rows["resnet20"]["train_error"], display=False)
 glue("c4b_q_ahead", Markdown("ahead" if rows["resnet20"]["train_error"] < rows["resnet110"]["train_error"] else "behind"),
      display=False)
+glue("c4b_q_ahead_zh", Markdown("领先" if rows["resnet20"]["train_error"] < rows["resnet110"]["train_error"] else "落后"),
+     display=False)
 if "resnet20" in crow and "resnet110" in crow:
     c20, c110 = crow["resnet20"]["eval_error"], crow["resnet110"]["eval_error"]
     glue("c4b_cpu_falls", Markdown(f"{'yes' if c110 < c20 else 'no'} ({c20:.1f}% → {c110:.1f}%)"), display=False)
+    glue("c4b_cpu_falls_zh", Markdown(f"{'是' if c110 < c20 else '否'}（{c20:.1f}% → {c110:.1f}%）"), display=False)
 else:
     glue("c4b_cpu_falls", Markdown("not known yet, since not all of its runs are trained"), display=False)
+    glue("c4b_cpu_falls_zh", Markdown("尚不得而知，因为它的运行还没有全部训练完"), display=False)
 paper6 = reference.TABLE6["resnet"]
 glue("c4b_paper_r20", paper6[20]["error"], display=False)
 glue("c4b_paper_r110", paper6[110]["error"], display=False)
@@ -193,6 +204,11 @@ w56 = WEIGHTS["resnet56.akamaster"]
 glue("c4b_w_source", Markdown(w56.source), display=False)
 glue("c4b_w_licence", Markdown(w56.licence), display=False)
 glue("c4b_w_trained", Markdown(w56.trained), display=False)
+W_TRAINED_ZH = {"option A, 200 epochs, batch 128, lr 0.1 /10 at epochs 100 and 150, all 50k training images; best epoch chosen "
+                "on the test set": "选项 A，200 轮，batch 128，lr 0.1，在第 100 和第 150 轮时 ÷10，使用全部 50k 张训练图像；"
+                                   "在测试集上选取最佳轮次"}
+glue("c4b_w_trained_zh", Markdown(W_TRAINED_ZH.get(w56.trained, w56.trained)),
+     display=False)  # Chinese twin (falls back to the English text if weights.py changes)
 
 # %% [markdown]
 # Did you predict a clearly higher error? Here is the measurement. The weights come from
@@ -231,6 +247,8 @@ glue("c4b_w56_changed", int((lossless.predictions != jpeg.predictions).sum()), d
 glue("c4b_w_shift_min", float(min(shift)), display=False)
 glue("c4b_w_shift_max", float(max(shift)), display=False)
 glue("c4b_w_shift_word", Markdown("higher" if min(shift) > 0 else ("lower" if max(shift) < 0 else "sometimes higher, sometimes lower")),
+     display=False)
+glue("c4b_w_shift_word_zh", Markdown("更高" if min(shift) > 0 else ("更低" if max(shift) < 0 else "时高时低")),
      display=False)
 glue("c4b_w_margin", float(100 * 1.96 * np.sqrt(lossless.error / 100 * (1 - lossless.error / 100) / lossless.n)), display=False)
 glue("c4b_w20_lossless", evals["resnet20", SPLITS[0]].error, display=False)
@@ -287,9 +305,12 @@ plt.show()
 cm = lossless.confusion()
 top = analysis.most_confused(cm, CLASSES, n=3)
 errors_total = int(cm.sum() - np.trace(cm))
+CLASSES_ZH = dict(zip(CLASSES, ("飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车")))  # Chinese twins of the class names
 for i, (true, pred, n) in enumerate(top, 1):
     glue(f"c4b_conf{i}_true", Markdown(true), display=False)
+    glue(f"c4b_conf{i}_true_zh", Markdown(CLASSES_ZH[true]), display=False)
     glue(f"c4b_conf{i}_pred", Markdown(pred), display=False)
+    glue(f"c4b_conf{i}_pred_zh", Markdown(CLASSES_ZH[pred]), display=False)
     glue(f"c4b_conf{i}_n", n, display=False)
 glue("c4b_conf1_of", int(cm[CLASSES.index(top[0][0])].sum()), display=False)
 glue("c4b_conf_errors", errors_total, display=False)

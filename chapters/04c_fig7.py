@@ -115,6 +115,12 @@ glue("c4c_equal_depth", Markdown(
     f"In this build (seed 0), only at depth {smaller[0]} do the ResNets respond more weakly than the plain nets"
     if smaller else "In this build (seed 0), the ResNets do **not** respond more weakly than the plain nets at either depth"),
     display=False)
+glue("c4c_equal_depth_zh", Markdown(
+    "在本次构建中（种子 0），两个深度下 ResNet-20 和 ResNet-56 的响应都比 plain-20 和 plain-56 弱"
+    if len(smaller) == 2 else
+    f"在本次构建中（种子 0），只有在深度 {smaller[0]} 时 ResNet 的响应才比普通网络弱"
+    if smaller else "在本次构建中（种子 0），两个深度下 ResNet 的响应都**不**比普通网络弱"),
+    display=False)
 glue("c4c_r20", mean["resnet20"], display=False)
 glue("c4c_p20", mean["plain20"], display=False)
 glue("c4c_r56", mean["resnet56"], display=False)
@@ -126,6 +132,11 @@ glue("c4c_deeper", Markdown(
     "(ResNet-20 > ResNet-56 > ResNet-110)." if deeper else
     "The paper's second observation, that deeper ResNets have smaller responses still, is **not** "
     "cleanly visible at this scale: the averages are not ordered 20 > 56 > 110."), display=False)
+glue("c4c_deeper_zh", Markdown(
+    "论文的第二条观察在这里也能看到：ResNet 越深，平均响应越小"
+    "（ResNet-20 > ResNet-56 > ResNet-110）。" if deeper else
+    "论文的第二条观察（越深的 ResNet 响应还要更小）在这个规模下**并不**"
+    "清晰可见：平均值并没有按 20 > 56 > 110 排列。"), display=False)
 
 # %% [markdown]
 # ## Reading the figure
@@ -212,6 +223,11 @@ glue("c4c_aka_trend", Markdown(
     if decreasing else
     "does **not** fall steadily with depth: the paper's second observation does not show cleanly on these weights"),
     display=False)
+glue("c4c_aka_trend_zh", Markdown(
+    "随深度的每一次增加而下降：论文的第二条观察对这些完整训练的 ResNet 成立"
+    if decreasing else
+    "**并没有**随深度稳步下降：论文的第二条观察在这些权重上表现得并不清晰"),
+    display=False)
 glue("c4c_aka_seconds", aka_seconds, display=False)
 
 # %% [markdown]
@@ -263,9 +279,19 @@ glue("c4c_cpu_claim", Markdown(
               + ")" for d in pairs)
     if pairs else "no plain/ResNet pair of the same depth is committed yet, so this section cannot answer the "
                   "question with data today"), display=False)
+glue("c4c_cpu_claim_zh", Markdown(
+    "；".join(f"在 {d} 层时，ResNet 的平均响应为 {cpu_mean[f'resnet{d}']:.2f}，普通网络为 "
+              f"{cpu_mean[f'plain{d}']:.2f}（"
+              + ("更小，与论文一致" if cpu_mean[f"resnet{d}"] < cpu_mean[f"plain{d}"] else "**并不**更小")
+              + "）" for d in pairs)
+    if pairs else "目前还没有提交同一深度的普通网络与 ResNet 的配对，所以本节今天还无法用数据回答这个问题"),
+    display=False)
 glue("c4c_cpu_card", Markdown(
     ", ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f} vs plain-{d} {cpu_mean[f'plain{d}']:.2f}" for d in pairs)
     if pairs else "no plain/ResNet pair committed yet"), display=False)
+glue("c4c_cpu_card_zh", Markdown(
+    "，".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f} 对 plain-{d} {cpu_mean[f'plain{d}']:.2f}" for d in pairs)
+    if pairs else "尚未提交普通网络与 ResNet 的配对"), display=False)
 
 # %% [markdown]
 # What the committed records say: {glue:md}`c4c_cpu_claim`. Did you answer that the released

@@ -93,6 +93,9 @@ a_gap = rows["A"]["eval_error"] - min(rows["B"]["eval_error"], rows["C"]["eval_e
 glue("c4d_a_verdict", Markdown(
     f"here option A's test error is {abs(a_gap):.1f} points " + ("below" if a_gap < 0 else "above")
     + " the better of B and C"), display=False)
+glue("c4d_a_verdict_zh", Markdown(
+    "这里选项 A 的测试误差比 B、C 中较好的那个" + ("低" if a_gap < 0 else "高")
+    + f" {abs(a_gap):.1f} 个百分点"), display=False)
 glue("c4d_gain_plain", t3["plain34"][0] - t3["resnet34_A"][0], display=False)
 glue("c4d_gain_c", t3["resnet34_A"][0] - t3["resnet34_C"][0], display=False)
 cpu_rows = {r["label"][-1]: r for r in summarize(cpu)}
@@ -108,6 +111,16 @@ elif cpu_rows:
 else:
     cpu_text = "The cpu-scale runs, which would show the options after a much longer training, are not trained yet."
 glue("c4d_cpu", Markdown(cpu_text), display=False)
+if len(cpu_rows) == 3:
+    cpu_text_zh = (f"在 cpu 规模下（全部 5 万张图像，{cpu[0]['config']['max_iters']:,} 次迭代），三个选项最终的测试误差"
+                   f"彼此相差不超过 {cpu_spread:.1f} 个百分点（选项 "
+                   f"{min(cpu_rows, key=lambda o: cpu_rows[o]['eval_error'])} 最低），仍然各只有一个种子。")
+elif cpu_rows:
+    cpu_text_zh = (f"在 cpu 规模下目前只训练了选项 {' 和 '.join(sorted(cpu_rows))}，"
+                   "所以更长的运行今天还无法比较这三个选项。")
+else:
+    cpu_text_zh = "cpu 规模的运行尚未训练；它们将展示这些选项在长得多的训练之后的表现。"
+glue("c4d_cpu_zh", Markdown(cpu_text_zh), display=False)
 
 # %% [markdown]
 # ## Reading the result

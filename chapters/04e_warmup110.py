@@ -86,6 +86,10 @@ glue("c4e_first", Markdown(
     f"With the warm-up, the training error first drops below 80% at iteration {fw}; without it, "
     + (f"at iteration {fc}." if fc is not None else "never within this run.")
     if fw is not None else "Neither run gets its training error below 80% within this short budget."), display=False)
+glue("c4e_first_zh", Markdown(
+    f"带预热时，训练误差在第 {fw} 次迭代首次降到 80% 以下；不带预热时，"
+    + (f"则在第 {fc} 次迭代。" if fc is not None else "在本次运行中始终没有降到 80% 以下。")
+    if fw is not None else "在这么短的预算内，两次运行的训练误差都没有降到 80% 以下。"), display=False)
 glue("c4e_warm_tr", 100 * warm["final"]["train_error"], display=False)
 glue("c4e_cold_tr", 100 * cold["final"]["train_error"], display=False)
 glue("c4e_warm_te", 100 * warm["final"]["eval_error"], display=False)
@@ -93,6 +97,9 @@ glue("c4e_cold_te", 100 * cold["final"]["eval_error"], display=False)
 glue("c4e_end_text", Markdown(
     f"ended at iteration {warm['history']['warmup_end']}" if warm["history"]["warmup_end"] else
     "never ended (the training error stayed above 80%)"), display=False)
+glue("c4e_end_text_zh", Markdown(
+    f"在第 {warm['history']['warmup_end']} 次迭代结束" if warm["history"]["warmup_end"] else
+    "始终没有结束（训练误差一直高于 80%）"), display=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "ResNet-110 with (blue) and without (red) the warm-up at the quick scale. Top: the learning rate actually used (log scale); the warm-up run trains at a tenth of the lr until its training error drops below 80%. Bottom: training error (dashed, windows of 10 iterations) and test error (solid, with dots).", "name": "fig-04e-warmup"}}
 fig, axes = plt.subplots(2, 1, figsize=(7.5, 5), sharex=True, gridspec_kw={"height_ratios": [1, 2]})
@@ -138,6 +145,16 @@ else:
     cpu_text = ("The cpu-scale pair, which would show the same start inside a much longer run, is not complete yet "
                 "(see the note above).")
 glue("c4e_cpu", Markdown(cpu_text), display=False)
+if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby):
+    cpu_text_zh = (f"在 cpu 规模下（在全部 5 万张图像上迭代 {cw['config']['max_iters']:,} 次），预热"
+                   + (f"在第 {end} 次迭代结束" if end else "始终没有结束")
+                   + "；不带预热时，训练误差"
+                   + (f"在第 {fcc} 次迭代首次降到 80% 以下" if fcc is not None else "始终没有降到 80% 以下")
+                   + f"。最终测试误差：带预热 {100 * cw['final']['eval_error']:.1f}%，"
+                     f"不带预热 {100 * cc['final']['eval_error']:.1f}%。")
+else:
+    cpu_text_zh = "cpu 规模的这一对运行尚未完成（见上方说明）；完成后，它们将在长得多的运行中展示同样的开端。"
+glue("c4e_cpu_zh", Markdown(cpu_text_zh), display=False)
 
 # %% [markdown]
 # ## Reading the figure

@@ -114,6 +114,10 @@ glue("c4f_ratio_text", Markdown(
     f"close to the ratio of their numbers of blocks ({depth_ratio:.1f})" if 0.67 < sec_1202 / sec_110 / depth_ratio < 1.5
     else f"{'well below' if sec_1202 / sec_110 < depth_ratio else 'well above'} the ratio of their numbers of blocks "
          f"({depth_ratio:.1f}): timing noise on a busy CPU, or fixed costs per step"), display=False)
+glue("c4f_ratio_text_zh", Markdown(
+    f"接近两者残差块数量之比（{depth_ratio:.1f}）" if 0.67 < sec_1202 / sec_110 / depth_ratio < 1.5
+    else f"{'远低于' if sec_1202 / sec_110 < depth_ratio else '远高于'}两者残差块数量之比"
+         f"（{depth_ratio:.1f}）：原因可能是繁忙 CPU 上的计时噪声，或每一步的固定开销"), display=False)
 glue("c4f_cpu_days", cpu_days, display=False)
 glue("c4f_gpu_hours", gpu_hours, display=False)
 glue("c4f_act_gb", act_1202 / 8 * paper_batch / 1e9, display=False)

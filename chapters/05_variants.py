@@ -564,6 +564,8 @@ records = run_experiment("variants", runs=LIVE, progress=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The race at the quick scale: training error on the augmented mini-batches (left, averaged over windows of 10 iterations) and test error on a stratified 2k subset of the test set (right), same recipe, data and seed for every network. One seed each.", "name": "fig-05-race"}}
 PRETTY = {name: FAMILY[name][0].replace(", narrow (ours)", " narrow") for name in LIVE}
+PRETTY_ZH = {name: PRETTY[name].replace("pre-act ", "预激活 ").replace("ResNeXt-29 8×4d narrow", "窄版 ResNeXt-29 8×4d")
+             for name in LIVE}
 fig, (ax_tr, ax_te) = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
 for rec, c in zip(records, ("0.2", "C0", "C1", "C2", "C3")):
     h = rec["history"]
@@ -600,8 +602,10 @@ glue("c5_seeds", Markdown(", ".join(map(str, seeds))), display=False)
 glue("c5_epochs", float(cfg["max_iters"] * cfg["batch_size"] / cfg["train_subset"]), display=False)
 glue("c5_n_eval", n_eval, display=False)
 glue("c5_best", Markdown(PRETTY[best]), display=False)
+glue("c5_best_zh", Markdown(PRETTY_ZH[best]), display=False)
 glue("c5_best_err", float(errs[best]), display=False)
 glue("c5_worst", Markdown(PRETTY[worst]), display=False)
+glue("c5_worst_zh", Markdown(PRETTY_ZH[worst]), display=False)
 glue("c5_worst_err", float(errs[worst]), display=False)
 glue("c5_spread", float(spread), display=False)
 glue("c5_se_diff", float(se_diff), display=False)
@@ -609,8 +613,11 @@ glue("c5_r56_err", float(errs["resnet56"]), display=False)
 glue("c5_pre56_err", float(errs["preact_resnet56"]), display=False)
 separated = spread > 2 * se_diff
 glue("c5_vs_noise", Markdown("larger than" if separated else "within about"), display=False)
+glue("c5_vs_noise_zh", Markdown("大于" if separated else "大致不超过"), display=False)
 glue("c5_separates", Markdown("separates them **for this seed and this budget**, which is not yet a ranking of "
                               "the architectures" if separated else "does not separate them"), display=False)
+glue("c5_separates_zh", Markdown("**就这个种子和这个预算而言**分出了高下，但这还算不上对这些架构的排名"
+                                 if separated else "分不出它们的高下"), display=False)
 
 # %% [markdown]
 # This book's runs: quick scale ({glue:text}`c5_iters` iterations of {glue:text}`c5_batch`, test
@@ -656,6 +663,8 @@ for name, key in (("resnext29_8x4d_narrow", "rx"), ("wrn16_2", "wrn"), ("densene
     glue(f"c5_{key}_time_pct", float(secs), display=False)
     glue(f"c5_{key}_speed", Markdown("slower than" if secs > 1.15 * macs else
                                      "faster than" if secs < 0.85 * macs else "about what"), display=False)
+    glue(f"c5_{key}_speed_zh", Markdown("慢于" if secs > 1.15 * macs else
+                                        "快于" if secs < 0.85 * macs else "大致符合"), display=False)
 
 # %% [markdown]
 # **Reading {numref}`fig-05-race`.** First what the budget is: {glue:text}`c5_iters` iterations are

@@ -191,6 +191,8 @@ tv_ok = all(costs[f"resnet{d}"][0] == reference.IMAGENET_PARAMS[d] for d in (50,
     costs["resnet34_B"][0] == reference.IMAGENET_PARAMS[34]
 glue("c6_tv_ok", Markdown("match torchvision's published counts exactly" if tv_ok else
                           "**do not** match torchvision's published counts"), display=False)
+glue("c6_tv_ok_zh", Markdown("与 torchvision 公布的数值完全一致" if tv_ok else
+                             "与 torchvision 公布的数值**不**一致"), display=False)
 glue("c6_r152_gflops", costs["resnet152"][1] / 1e9, display=False)
 glue("c6_vgg19_gflops", reference.TABLE1["vgg19_flops"] / 1e9, display=False)
 glue("c6_r152_vs_r34", T3["resnet34_B"][0] - T3["resnet152"][0], display=False)
@@ -343,6 +345,10 @@ glue("c6_time_vs_macs", Markdown(
     "more than its share of multiply-adds: the arithmetic count misses part of the cost" if ratio_time > ratio_macs * 1.1 else
     ("less than its share of multiply-adds: on this machine ResNet-50's operations ran faster per multiply-add"
      if ratio_time < ratio_macs / 1.1 else "about its share of multiply-adds")), display=False)
+glue("c6_time_vs_macs_zh", Markdown(
+    "耗时的增长超过了乘加运算量的增长：乘加计数漏掉了一部分代价" if ratio_time > ratio_macs * 1.1 else
+    ("耗时的增长低于乘加运算量的增长：在这台机器上，ResNet-50 的每次乘加运算跑得更快"
+     if ratio_time < ratio_macs / 1.1 else "耗时的增长与乘加运算量的增长大致相当")), display=False)
 # the paper's training: 60x10^4 iterations of 256 images (Sec. 3.4)
 R = reference.IMAGENET_RECIPE
 images_seen = R["max_iters"] * R["batch_size"]
