@@ -171,3 +171,24 @@ def test_records_of_an_older_schema_are_left_out_not_errors(tmp_path):
     (tmp_path / "fig1").mkdir()
     (tmp_path / "fig1" / "quick-plain20-s0-old.json").write_text('{"schema": 1, "run_id": "x"}')
     assert R.load_records("fig1", tmp_path) == []
+
+
+def test_a_record_names_the_code_its_run_started_with(tmp_path, monkeypatch):
+    """A long run outlives commits made meanwhile: its record names the commit and package hash read
+    when training started, not when it ended."""
+    import resnet_book.runner as runner
+
+    real_train = runner.train
+    monkeypatch.setattr(runner, "git_commit", lambda: "start-commit")
+    monkeypatch.setattr(runner, "package_hash", lambda: "start-hash")
+
+    def train_then_commit(*a, **k):
+        history = real_train(*a, **k)
+        monkeypatch.setattr(runner, "git_commit", lambda: "later-commit")  # committed during the run
+        monkeypatch.setattr(runner, "package_hash", lambda: "later-hash")
+        return history
+
+    monkeypatch.setattr(runner, "train", train_then_commit)
+    [rec] = run_experiment("fig1", "quick", (0,), device="cpu", out=tmp_path, progress=False, runs=["plain20"],
+                           overrides=dict(parse_overrides(TINY)))
+    assert (rec["provenance"]["git_commit"], rec["provenance"]["package_hash"]) == ("start-commit", "start-hash")

@@ -157,11 +157,13 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
         log(f"{task.tag} {task.rid}: training {run.name} for {cfg.max_iters:,} iterations on {dev} ({dtype}"
             + (", compiled" if compiled else "") + f", {torch.get_num_threads()} threads)"
             + (" (resuming from checkpoint)" if ckpt.exists() else ""))
+        # the code that trains: read now, not when the run ends (the tree may change during a long run)
+        code = {"git_commit": git_commit(), "package_hash": package_hash()}
         history = train(model, ddata, cfg, checkpoint=ckpt, progress=progress, desc=f"{run.name} s{task.seed}",
                         position=position)
         rec = make_record(task, history, model, dtype, compiled, ddata.eval_name, {
             "data_fingerprint": data.fingerprint, "data_dir": str(data.folder),
-            "data_note": "JPEG-derived copy of CIFAR-10: not the original pixels" if data.jpeg_copy else ""}, jobs)
+            "data_note": "JPEG-derived copy of CIFAR-10: not the original pixels" if data.jpeg_copy else ""}, jobs, code)
         exp = get_experiment(task.experiment)
         if exp.measure:
             rec["extra"] = {exp.measure: MEASURES[exp.measure](model, ddata)}
@@ -172,8 +174,10 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
 
 
 def make_record(task: _Task, history, model, dtype: str, compiled: bool, eval_name: str, data_provenance: dict,
-                jobs: int = 1) -> dict:
-    """The record of a finished run: its config, provenance (device, code, data) and results."""
+                jobs: int = 1, code: dict | None = None) -> dict:
+    """The record of a finished run: its config, provenance (device, code, data) and results.
+    ``code``: the git commit and package hash read when training started (default: now)."""
+    code = code or {"git_commit": git_commit(), "package_hash": package_hash()}
     exp, run, dev = get_experiment(task.experiment), task.run, resolve_device(task.cfg.device)
     return {
         "schema": SCHEMA_VERSION, "run_id": task.rid, "experiment": exp.name, "model": run.model,
@@ -182,8 +186,8 @@ def make_record(task: _Task, history, model, dtype: str, compiled: bool, eval_na
         "provenance": {
             "device": device_name(dev), "device_type": dev.type, "dtype": dtype, "compiled": compiled,
             "threads": torch.get_num_threads(), "concurrent_runs": jobs,
-            "torch": torch.__version__, "python": sys.version.split()[0], "git_commit": git_commit(),
-            "package_hash": package_hash(), **data_provenance, "created": now_iso(), "source": exp.source,
+            "torch": torch.__version__, "python": sys.version.split()[0], **code,
+            **data_provenance, "created": now_iso(), "source": exp.source,
         },
         "history": history.to_dict(),
         "final": {
