@@ -159,8 +159,38 @@ def _sourced_nested_text(app):
     return SourcedNestedText
 
 
+_NB_RENDERERS: dict = {}  # a notebook page's source path -> its myst-nb renderer (glue data)
+
+
+def _glue_in_translations() -> None:
+    """Let a translated message glue, as its English does: Sphinx parses each translation as a
+    document of its own (source ``<page>:<line>:<translated>``), which lacks the notebook's glue
+    data, so ``{glue:md}`name``` would find nothing. Remember each page's myst-nb renderer when its
+    English glues, and lend it to the page's translations."""
+    from myst_nb.ext.glue import directives, roles, utils
+
+    original = getattr(utils.retrieve_glue_data, "__wrapped__", utils.retrieve_glue_data)
+
+    def retrieve_glue_data(document, key):
+        source = str(document.get("source") or "")
+        if "nb_renderer" in document:
+            _NB_RENDERERS[source] = document["nb_renderer"]
+        elif source.endswith(":<translated>") and source.rsplit(":", 2)[0] in _NB_RENDERERS:
+            document["nb_renderer"] = _NB_RENDERERS[source.rsplit(":", 2)[0]]
+            try:  # lent for this call only: the doctree is pickled, a renderer cannot be
+                return original(document, key)
+            finally:
+                document.attributes.pop("nb_renderer", None)
+        return original(document, key)
+
+    retrieve_glue_data.__wrapped__ = original
+    for module in (utils, roles, directives):
+        module.retrieve_glue_data = retrieve_glue_data
+
+
 def setup(app):
     app.add_transform(_sourced_nested_text(app))
+    _glue_in_translations()
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
