@@ -183,7 +183,8 @@ def quiz(chapter: str, ids: list[str] | None = None) -> None:
         parts.append(f'<div class="rb-quiz rb-quiz-{lang}" lang="{tag}">{html_out}</div>')
         scripts.append(script)
     display(HTML((_QUIZ_CSS if len(langs) > 1 else "") + "".join(parts)))
-    display(Javascript("\n".join(scripts)))
+    for script in scripts:  # one script each: jupyterquiz's scripts declare the same global functions
+        display(Javascript(script))
 
 
 def provenance(records: list[dict]) -> str:

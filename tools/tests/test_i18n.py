@@ -146,3 +146,23 @@ def test_the_switch_links_the_same_page_of_the_other_edition():
     ctx = {"body": ""}
     lang_switch._on_page(App, "index", "page.html", ctx, None)
     assert 'href="../zh/index.html"' in ctx["body"]
+
+
+def test_a_quiz_shows_both_languages_each_with_its_own_script(monkeypatch):
+    """One HTML output holding the English and the Chinese quiz, then one script per language
+    (jupyterquiz's scripts declare the same global functions: in one script the last would win and
+    draw both quizzes' questions into one container)."""
+    import IPython.display as d
+
+    shown = []
+    monkeypatch.setattr(d, "display", lambda obj, **k: shown.append(obj))
+    monkeypatch.delenv("RESNET_BOOK_LANG", raising=False)
+    book.quiz("04d_shortcuts", ["q1"])
+    assert [type(o).__name__ for o in shown] == ["HTML", "Javascript", "Javascript"]
+    assert 'class="rb-quiz rb-quiz-en"' in shown[0].data and 'class="rb-quiz rb-quiz-zh"' in shown[0].data
+    en_id, zh_id = re.findall(r'<div id="(\w+)"', shown[0].data)
+    assert en_id in shown[1].data and zh_id not in shown[1].data and zh_id in shown[2].data
+    shown.clear()
+    monkeypatch.setenv("RESNET_BOOK_LANG", "zh")
+    book.quiz("04d_shortcuts", ["q1"])
+    assert [type(o).__name__ for o in shown] == ["HTML", "Javascript"] and "rb-quiz-en" not in shown[0].data
