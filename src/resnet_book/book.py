@@ -180,7 +180,8 @@ def quiz(chapter: str, ids: list[str] | None = None) -> None:
     for lang in langs:
         html_out, script = _jupyterquiz_outputs([to_jupyterquiz(q, chapter, lang) for q in questions])
         tag = "zh-CN" if lang == "zh" else "en"
-        parts.append(f'<div class="rb-quiz rb-quiz-{lang}" lang="{tag}">{html_out}</div>')
+        unclosed = html_out.count("<div") - html_out.count("</div>")  # jupyterquiz leaves its container open
+        parts.append(f'<div class="rb-quiz rb-quiz-{lang}" lang="{tag}">{html_out}{"</div>" * unclosed}</div>')
         scripts.append(script)
     display(HTML((_QUIZ_CSS if len(langs) > 1 else "") + "".join(parts)))
     for script in scripts:  # one script each: jupyterquiz's scripts declare the same global functions

@@ -146,6 +146,16 @@ def _split(node, room: int) -> list:
     return parts + [current]
 
 
+def _english_quiz_only(cell) -> None:
+    """The decks are English: a quiz cell keeps its English quiz; the Chinese twin (for the zh
+    edition, ``resnet_book.book.quiz``) and its script go."""
+    for raw in [r for r in cell.findall(nodes.raw) if "show_questions" in r.astext()][1:]:
+        raw.parent.remove(raw)
+    for raw in [r for r in cell.findall(nodes.raw) if "rb-quiz-zh" in r.astext()]:
+        text = re.sub(r'<div class="rb-quiz rb-quiz-zh".*', "", raw.astext(), flags=re.S)
+        raw.replace_self(nodes.raw("", text, format="html"))
+
+
 def _one_question_each(cell) -> None:
     """A quiz of several questions becomes one quiz per question (a slide each): jupyterquiz's
     ``var questions<ID>=[...]`` is cut into single questions, each under an ID of its own."""
@@ -199,6 +209,7 @@ def apply_rules(document) -> None:
     for cell in list(document.findall(lambda n: _is(n, "cell_code"))):
         _trim_code(cell)
         if is_quiz(cell):
+            _english_quiz_only(cell)
             _one_question_each(cell)
     for block in list(document.findall(nodes.literal_block)):  # included code
         if block.get("source") and len(block.astext().splitlines()) > 2 * MAX_CODE_LINES:

@@ -161,6 +161,9 @@ def test_a_quiz_shows_both_languages_each_with_its_own_script(monkeypatch):
     assert [type(o).__name__ for o in shown] == ["HTML", "Javascript", "Javascript"]
     assert 'class="rb-quiz rb-quiz-en"' in shown[0].data and 'class="rb-quiz rb-quiz-zh"' in shown[0].data
     en_id, zh_id = re.findall(r'<div id="(\w+)"', shown[0].data)
+    # the two quizzes are siblings: the Chinese one is not inside the English container
+    en_part = shown[0].data.split('class="rb-quiz rb-quiz-zh"')[0]
+    assert en_part.count("<div") == en_part.count("</div>") + 1  # all closed but the zh wrapper's opening
     assert en_id in shown[1].data and zh_id not in shown[1].data and zh_id in shown[2].data
     shown.clear()
     monkeypatch.setenv("RESNET_BOOK_LANG", "zh")
