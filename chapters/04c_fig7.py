@@ -261,6 +261,8 @@ cpu = pages.cpu_records("fig7")
 cpu_stds = {r["label"]: np.array([s for _, s in r["extra"]["layer_response_std"]])
             for r in cpu if "layer_response_std" in r.get("extra", {})}
 display(Markdown(pages.cpu_scale_note("fig7", cpu)))
+
+# %% tags=["remove-input"]
 if cpu_stds:
     fig, axes = plt.subplots(2, 1, figsize=(8, 5.4), sharey=True)
     plot_responses(axes, cpu_stds, STYLE)
