@@ -297,6 +297,9 @@ def colab_setup_cell(repo_url: str, branch: str) -> dict:
             "source": COLAB_SETUP.format(repo=repo_url + ".git", branch=branch)}
 
 
+TOC_CAPTIONS = {"zh_CN": {"Getting started": "入门", "The paper, part by part": "逐部分读论文",
+                          "For teachers": "教师用", "Reference": "参考"}}
+
 # Where each edition is built (Makefile) -- the language switch links a page to its twin there.
 EDITIONS = {("en", False): "html", ("zh_CN", False): "zh", ("en", True): "student", ("zh_CN", True): "student-zh"}
 
@@ -313,7 +316,10 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     shutil.rmtree(site, ignore_errors=True)
     (site / "chapters").mkdir(parents=True)
     shutil.copytree(root / "book", site / "book", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(root / "_toc.yml", site / "_toc.yml")
+    toc = (root / "_toc.yml").read_text(encoding="utf-8")
+    for en, translated in TOC_CAPTIONS.get(lang, {}).items():  # part captions are not Sphinx messages
+        toc = toc.replace(f"caption: {en}\n", f"caption: {translated}\n")
+    (site / "_toc.yml").write_text(toc, encoding="utf-8")
     text = (root / "_config.yml").read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s*execute_notebooks:)\s*\S+", r'\1 "off"', text)
     assert n == 1, "_config.yml: expected one execute_notebooks line"

@@ -127,6 +127,8 @@ def test_stage_sets_the_language_and_the_switch(tmp_path):
     site.stage(tmp_path / "zh", nbs, lang="zh_CN")
     cfg = yaml.safe_load((tmp_path / "zh" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
     assert cfg["language"] == "zh_CN" and cfg["lang_switch_other"] == "../html/" and cfg["locale_dirs"]
+    captions = [p["caption"] for p in yaml.safe_load((tmp_path / "zh" / "_toc.yml").read_text(encoding="utf-8"))["parts"]]
+    assert captions and all(re.search(r"[\u4e00-\u9fff]", c) for c in captions), captions
     site.stage(tmp_path / "en", nbs, student=True)
     cfg = yaml.safe_load((tmp_path / "en" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
     assert "language" not in cfg and cfg["lang_switch_other"] == "../student-zh/" and cfg["hide_solutions"]
