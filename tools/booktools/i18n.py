@@ -117,8 +117,8 @@ def problems(path: Path) -> list[str]:
     import polib
 
     po = polib.pofile(str(path), wrapwidth=0)
-    rel = path.relative_to(path.parents[len(path.relative_to(LOCALES / LANG / "LC_MESSAGES").parts)]) \
-        if LOCALES in path.parents else path
+    catalogs_dir = LOCALES / LANG / "LC_MESSAGES"
+    rel = path.relative_to(catalogs_dir) if catalogs_dir in path.parents else path
     out = []
     for e in po:
         if e.obsolete:
