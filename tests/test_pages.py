@@ -78,6 +78,29 @@ def test_compare_table_puts_paper_cpu_and_quick_side_by_side(cpu_like):
     assert lines[2].startswith("| plain-20 | ≈9.5 | ") and "not trained yet" in lines[3]
 
 
+def test_order_words_say_where_a_run_ends_in_both_languages_or_dash_when_missing():
+    assert pages.order_words(20.0, 10.0) == ("above", "高于")
+    assert pages.order_words(10.0, 20.0) == ("below", "低于")
+    assert pages.order_words(10.0, 10.0) == ("level with", "持平于")
+    assert pages.order_words(None, 10.0) == pages.order_words(10.0, None) == ("-", "-")
+
+
+def test_plot_fig1_draws_training_left_and_test_right_for_the_runs_present(cpu_like):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    recs = pages.cpu_records("fig1", out=cpu_like)
+    fig, axes = plt.subplots(1, 2)
+    pages.plot_fig1(axes, recs, chance=False)
+    assert [l.get_label() for l in axes[0].get_lines()] == ["plain-20 train"]
+    assert [l.get_label() for l in axes[1].get_lines()] == ["plain-20 test"]
+    assert axes[0].get_lines()[0].get_linestyle() == "--" and axes[1].get_lines()[0].get_linestyle() == "-"
+    fig, axes = plt.subplots(1, 2)
+    pages.plot_fig1(axes, [])  # nothing committed yet: empty panels with the chance line, no legend
+    assert axes[0].get_legend() is None and len(axes[0].get_lines()) == 1
+    plt.close("all")
+
+
 # --- Fig. 6's claims and Table 6 at every scale (pages 04a, 04b): none, some or all records -------------
 def _fake(label: str, train: float, test: float) -> dict:
     return {"label": label, "model": label, "seed": 0, "status": "complete",

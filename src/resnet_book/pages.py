@@ -120,6 +120,32 @@ def plot_fig6(axes, by_label: dict[str, dict], depths=(20, 32, 44, 56), families
     axes[0].set_ylabel("error (%)")
 
 
+def plot_fig1(axes, records: list[dict], chance: bool = True) -> None:
+    """The paper's Fig. 1 layout: training error left (dashed), test error right (solid with dots),
+    one colour per net (plain-20 blue, plain-56 red, as in Chapter 1), error (%) against iterations."""
+    colors = {"plain20": "C0", "plain56": "C3"}
+    for rec in records:
+        c, name = colors.get(rec["label"], "C7"), label(rec["label"])
+        plot_curves(axes[0], rec, c, name=name, test=False)
+        plot_curves(axes[1], rec, c, name=name, train=False)
+    axes[0].set(title="training error", xlabel="iteration", ylabel="error (%)")
+    axes[1].set(title="test error", xlabel="iteration")
+    for a in axes:
+        if chance:
+            a.axhline(90, color="0.7", lw=0.8, ls=":")  # chance level for 10 classes
+        if records:
+            a.legend(fontsize=8)
+        a.grid(alpha=0.3)
+
+
+def order_words(a: float | None, b: float | None) -> tuple[str, str]:
+    """Where ``a`` ends relative to ``b``, in English and Chinese: ('above', '高于'), ('below', '低于'),
+    ('level with', '持平于'); ('-', '-') when either is missing (a run not trained yet)."""
+    if a is None or b is None:
+        return "-", "-"
+    return ("above", "高于") if a > b else (("below", "低于") if a < b else ("level with", "持平于"))
+
+
 def label(name: str) -> str:
     """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup`` (the models' display names)."""
     return display_name(name)

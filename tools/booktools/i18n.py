@@ -49,7 +49,11 @@ def extract(work: Path, notebooks: Path) -> Path:
     """Stage the site from the (unexecuted) notebooks in ``work`` and build its message templates."""
     from booktools.site import stage
 
-    staged = stage(work, notebooks, nbmake_xml=None)
+    # the lecture-time table is generated in each edition's language at staging (no messages of its
+    # own): stage it from an empty results folder, so that what this machine has run changes nothing
+    empty = work.parent / f"{work.name}-no-results"
+    empty.mkdir(parents=True, exist_ok=True)
+    staged = stage(work, notebooks, nbmake_xml=None, results_root=empty)
     if not staged:
         raise SystemExit(f"no chapter notebooks in {notebooks} (run `make notebooks` first)")
     for p in staged:

@@ -305,12 +305,14 @@ EDITIONS = {("en", False): "html", ("zh_CN", False): "zh", ("en", True): "studen
 
 
 def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path | None = None,
-          root: Path = ROOT, lang: str = "en") -> list[Path]:
+          root: Path = ROOT, lang: str = "en", results_root: Path | None = None) -> list[Path]:
     """Lay out ``site`` for an execution-free ``jupyter-book build``; return the staged notebooks.
 
     ``lang="zh_CN"``: the Chinese edition -- the same notebooks, Sphinx's ``language`` set, so the
     catalogs of ``book/locales/`` translate the prose. Every edition links each page to the same page
-    of the other language (``booktools.lang_switch``), built beside it under ``_build/``."""
+    of the other language (``booktools.lang_switch``), built beside it under ``_build/``.
+    ``results_root``: where the lecture-time table reads the quick runs' records (default: the results
+    folder of :mod:`resnet_book.results`)."""
     import yaml
 
     shutil.rmtree(site, ignore_errors=True)
@@ -359,7 +361,7 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         text = page.read_text(encoding="utf-8")
         if TIMES_MARKER in text:
             nbs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in staged}
-            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times, lang=lang)), encoding="utf-8")
+            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times, results_root, lang=lang)), encoding="utf-8")
     return staged
 
 
