@@ -276,7 +276,8 @@ quiz("04_experiments", ["q3", "q4"])
 # **Claim:** deeper {term}`plain network · 普通网络 / 平原网络` → higher *training* error (the
 # {term}`degradation problem · 退化问题`); the same depths with shortcuts train, and gain from depth.
 # **This book:** the claims table checks each claim at the cpu and quick scales (quick: plain-56
-# {glue:text}`c4a_p56:.0f`% vs ResNet-56 {glue:text}`c4a_r56:.0f`% training error). A short run can
-# test the comparison at equal depth; "gain from depth" needs a long run.
+# {glue:text}`c4a_p56:.0f`% vs ResNet-56 {glue:text}`c4a_r56:.0f`% training error; cpu: plain-56
+# {glue:md}`c4a_cpu_rp_b`% vs ResNet-56 {glue:md}`c4a_cpu_rp_a`%). A short run can test the
+# comparison at equal depth; "gain from depth" needs a long run.
 # **Read first:** training error, not test error. See the {doc}`glossary <../book/glossary>`.
 # ```
