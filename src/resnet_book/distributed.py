@@ -37,7 +37,7 @@ import platform
 import torch
 
 from .data import DataError
-from .results import RecordError, load_record, results_root
+from .results import RecordError, git_commit, load_record, package_hash, results_root
 from .train import resolve_device
 
 
@@ -257,6 +257,8 @@ def _train_run(world: World, task, folder, fingerprint: str, log, progress) -> d
             f"process(es) x {dev.type} ({world.backend or 'no process group'}; {dtype}"
             + (", compiled" if compiled else "") + f"), global batch {cfg.batch_size} ({data.per_process} per process), "
             f"{cfg.workers} loader workers each" + (" (resuming from checkpoint)" if resuming else ""))
+        # the code that trains: read now, not when the run ends (the tree may change during a long run)
+        code = world.on_main(lambda: {"git_commit": git_commit(), "package_hash": package_hash()})
         try:
             history = train(model, data, cfg, checkpoint=ckpt, progress=progress, desc=f"{task.run.name} s{task.seed}",
                             world=world)
@@ -269,7 +271,8 @@ def _train_run(world: World, task, folder, fingerprint: str, log, progress) -> d
         r = reference.IMAGENET_RECIPE
         rec = make_record(task, history, model, dtype, compiled, "val, 10-crop" if ten else data.eval_name, {
             "data_fingerprint": fingerprint, "data_dir": str(folder.root),
-            "data_note": "" if len(folder.classes) == IMAGENET_CLASSES else f"an ImageFolder of {len(folder.classes)} classes, not ImageNet"})
+            "data_note": "" if len(folder.classes) == IMAGENET_CLASSES else f"an ImageFolder of {len(folder.classes)} classes, not ImageNet"},
+            code=code)
         rec["dataset"] = "imagenet"
         rec["model_kwargs"] = kwargs
         rec["provenance"].update({
