@@ -111,6 +111,11 @@ elif cpu_rows:
 else:
     cpu_text = "The cpu-scale runs, which would show the options after a much longer training, are not trained yet."
 glue("c4d_cpu", Markdown(cpu_text), display=False)
+cpu_best = min(cpu_rows, key=lambda o: cpu_rows[o]["eval_error"]) if len(cpu_rows) == 3 else None
+glue("c4d_cpu_card", Markdown(f"within {cpu_spread:.1f} points of test error, {cpu_best} lowest" if cpu_best
+                              else "not all three options trained yet"), display=False)
+glue("c4d_cpu_card_zh", Markdown(f"测试误差相差不超过 {cpu_spread:.1f} 个百分点，{cpu_best} 最低" if cpu_best
+                                 else "三个选项尚未全部训练"), display=False)
 if len(cpu_rows) == 3:
     cpu_text_zh = (f"在 cpu 规模下（全部 5 万张图像，{cpu[0]['config']['max_iters']:,} 次迭代），三个选项最终的测试误差"
                    f"彼此相差不超过 {cpu_spread:.1f} 个百分点（选项 "
@@ -210,6 +215,6 @@ quiz("04_experiments", ["q7"])
 # **A** zero-pad (0 parameters) · **B** {term}`projection shortcut · 投影捷径` at shape changes ·
 # **C** projections everywhere. **Paper (ImageNet, ResNet-34):** A < B < C by small margins; all
 # far better than plain. **Quick scale (CIFAR, ResNet-32):** within {glue:text}`c4d_spread:.1f`
-# points, below what one seed resolves. **Lesson:** the {term}`shortcut connection · 快捷连接 / 跳跃连接`
+# points, below what one seed resolves. **Cpu scale:** {glue:md}`c4d_cpu_card`. **Lesson:** the {term}`shortcut connection · 快捷连接 / 跳跃连接`
 # matters, the projection does not. ({doc}`glossary <../book/glossary>`)
 # ```
