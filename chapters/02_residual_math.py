@@ -56,7 +56,7 @@ from resnet_book import reference
 from resnet_book.analysis import count_params
 from resnet_book.book import provenance, quiz, stamp
 from resnet_book.data import DeviceData, load_cifar10, make_split
-from resnet_book.runner import run_experiment, trained_model
+from resnet_book.runner import has_weights, run_experiment, trained_model
 from resnet_book.models import SHORTCUT_OPTIONS, BasicBlock, get_model
 
 PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure of this page
@@ -698,7 +698,8 @@ print(f"intact: {lesion56.base_error:.1f}% test error on {lesion56.n} lossless t
 # %% [markdown]
 # The same deletion in plain networks. No plain net was released, so the plain side comes from this
 # book's own runs: the cpu-scale plain-56 (the paper's recipe on all 50,000 training images, for a
-# fraction of its length) where its record is committed, and in any case the quick-scale plain-20
+# fraction of its length) where its weights are at hand (the committed records carry none), and in
+# any case the quick-scale plain-20
 # and ResNet-20 (trained, or reused if another page already trained them), deleted on a stratified
 # sample of the test images they were evaluated on:
 
@@ -708,7 +709,8 @@ display(Markdown(cpu_scale_note("fig6")))
 # %%
 N_QUICK = 1_000  # test images for the quick-scale nets (a stratified half of their evaluation set)
 records = run_experiment("fig6", runs=["plain20", "resnet20"], progress=False)
-cpu_plain = [r for r in cpu_records("fig6") if r["label"] == "plain56"]
+cpu_plain56 = [r for r in cpu_records("fig6") if r["label"] == "plain56"]
+cpu_plain = [r for r in cpu_plain56 if has_weights(r)]  # records are committed without their weights
 
 
 def lesion_of_record(rec, n):
@@ -788,13 +790,20 @@ if lesion_cpu:  # a short phrase for the prose, whichever records exist
     glue("c2_les_p56_zh", Markdown(f"删除一个块后误差为 {p56.errors.min():.1f}% 至 {p56.errors.max():.1f}%，完整时为 "
                                    f"{p56.base_error:.1f}%（{rec56['final']['iterations']:,} 次迭代，约 "
                                    f"{epochs:.0f} 轮）"), display=False)
+elif cpu_plain56:  # committed, but its weights are not on this machine
+    glue("c2_les_p56", Markdown("not at hand in this build: its record is committed, but records carry no weights "
+                                "(`python -m resnet_book run fig6 --scale cpu --runs plain56` trains it and keeps "
+                                "them), so the left panel has no plain net"), display=False)
+    glue("c2_les_p56_zh", Markdown("在本次构建中不可用：它的记录已提交，但记录不带权重（运行 "
+                                   "`python -m resnet_book run fig6 --scale cpu --runs plain56` 会训练它并保留权重），"
+                                   "因此左图中没有普通网络"), display=False)
 else:
     glue("c2_les_p56", Markdown("not trained yet (no committed cpu-scale record), so the left panel has no plain net"),
          display=False)
     glue("c2_les_p56_zh", Markdown("尚未训练（还没有已提交的 cpu 规模记录），因此左图中没有普通网络"),
          display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 where its record exists. Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 where its weights are at hand. Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, gridspec_kw={"width_ratios": [3, 1.4]})
 left = {f"{label('resnet56')} (released)": lesion56}
 left.update({f"{label(k)} (cpu scale)": v for k, v in lesion_cpu.items()})

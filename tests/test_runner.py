@@ -192,3 +192,14 @@ def test_a_record_names_the_code_its_run_started_with(tmp_path, monkeypatch):
     [rec] = run_experiment("fig1", "quick", (0,), device="cpu", out=tmp_path, progress=False, runs=["plain20"],
                            overrides=dict(parse_overrides(TINY)))
     assert (rec["provenance"]["git_commit"], rec["provenance"]["package_hash"]) == ("start-commit", "start-hash")
+
+
+def test_has_weights_tells_a_committed_record_without_weights_from_a_run_trained_here(tmp_path):
+    from resnet_book.runner import has_weights, trained_model
+    rec = {"experiment": "fig6", "run_id": "cpu-plain56-s0-0000000000", "model": "plain56", "model_kwargs": {}}
+    (tmp_path / "fig6").mkdir()
+    assert not has_weights(rec, tmp_path)
+    with pytest.raises(FileNotFoundError, match="no saved weights"):
+        trained_model(rec, tmp_path)
+    (tmp_path / "fig6" / "cpu-plain56-s0-0000000000.weights.pt").write_bytes(b"")
+    assert has_weights(rec, tmp_path)

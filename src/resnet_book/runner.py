@@ -308,6 +308,11 @@ def run_experiment(
     return records
 
 
+def has_weights(record: dict, out: str | os.PathLike | None = None) -> bool:
+    """Are the final weights of this run at hand? (Committed records carry none: they are JSON only.)"""
+    return weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json").exists()
+
+
 def trained_model(record: dict, out: str | os.PathLike | None = None, device: str = "cpu") -> torch.nn.Module:
     """The model of a finished run with its final weights (eval mode)."""
     path = weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json")
