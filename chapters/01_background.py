@@ -432,8 +432,8 @@ glue("c1_cpu_epochs", cpu_cfg.max_iters * cpu_cfg.batch_size / 50_000, display=F
 glue("c1_paper_epochs", reference.CIFAR_RECIPE["max_iters"] * reference.CIFAR_RECIPE["batch_size"] / 50_000,
      display=False)
 for key, errs in (("train", c_train), ("test", c_test)):
-    for net in ("plain20", "plain56"):  # "-" for a run not trained yet
-        glue(f"c1_{net[5:]}_{key}", Markdown(f"{errs[net]:.1f}" if net in errs else "-"), display=False)
+    for net in ("plain20", "plain56"):
+        glue(f"c1_{net[5:]}_{key}", Markdown(pages.pct_or_dash(errs, net)), display=False)
     en, zh = pages.order_words(errs.get("plain56"), errs.get("plain20"))
     glue(f"c1_{key}_word", Markdown(en), display=False)
     glue(f"c1_{key}_word_zh", Markdown(zh), display=False)

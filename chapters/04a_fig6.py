@@ -138,17 +138,12 @@ def word_zh(a, b):
     return pages.order_words(a, b)[1]
 
 
-def pct(errs, net):
-    """A glued error in % ('-' for a run not trained yet)."""
-    return Markdown(f"{errs[net]:.1f}" if net in errs else "-")
-
-
 for key, errs, a, b in (("c4a_cpu_p", c_tr, "plain56", "plain20"), ("c4a_cpu_r", c_te, "resnet56", "resnet20"),
                         ("c4a_cpu_rp", c_tr, "resnet56", "plain56")):
     glue(f"{key}_word", Markdown(word(errs.get(a), errs.get(b))), display=False)
     glue(f"{key}_word_zh", Markdown(word_zh(errs.get(a), errs.get(b))), display=False)
-    glue(f"{key}_a", pct(errs, a), display=False)
-    glue(f"{key}_b", pct(errs, b), display=False)
+    glue(f"{key}_a", Markdown(pages.pct_or_dash(errs, a)), display=False)
+    glue(f"{key}_b", Markdown(pages.pct_or_dash(errs, b)), display=False)
 glue("c4a_p20", tr["plain20"], display=False)
 glue("c4a_p56", tr["plain56"], display=False)
 glue("c4a_r56", tr["resnet56"], display=False)

@@ -121,6 +121,14 @@ else:
     glue("c4b_cpu_falls", Markdown("not known yet, since not all of its runs are trained"), display=False)
     glue("c4b_cpu_falls_zh", Markdown("尚不得而知，因为它的运行还没有全部训练完"), display=False)
 glue("c4b_cpu_rank", Markdown(c_rank or "-"), display=False)
+# the card's verdict: do the cpu-scale records rank the depths as the paper does (deeper = lower)?
+depth_order = sorted(crow, key=lambda m: -int(m[len("resnet"):]))
+error_order = sorted(crow, key=lambda m: crow[m]["eval_error"])
+paper_order = len(crow) > 1 and depth_order == error_order
+glue("c4b_cpu_card", Markdown("in the paper's order, deeper is lower" if paper_order else
+                              "not in the paper's order at this shortened length (see above)"), display=False)
+glue("c4b_cpu_card_zh", Markdown("与论文的顺序一致，越深越低" if paper_order else
+                                 "在这个缩短的长度下与论文的顺序不一致（见上文）"), display=False)
 paper6 = reference.TABLE6["resnet"]
 glue("c4b_paper_r20", paper6[20]["error"], display=False)
 glue("c4b_paper_r110", paper6[110]["error"], display=False)
@@ -409,6 +417,7 @@ plt.show()
 # released ResNet-20 and ResNet-56, evaluated here on original pixels, err on
 # {glue:text}`c4b_w20_lossless:.1f`% and {glue:text}`c4b_w56_lossless:.1f`% of 1,000 test photos.
 # **Distribution shift:** the same photos through JPEG: ResNet-56 {glue:text}`c4b_w56_jpeg:.1f`%.
+# **This book's cpu scale** (the recipe shortened): {glue:md}`c4b_cpu_rank`, {glue:md}`c4b_cpu_card`.
 # **Provenance:** every row names its source: the paper, the reproduction (with its caveat), or a
 # run of this book (scale, seeds, device, data). **Terms:** {term}`residual learning · 残差学习` ·
 # {term}`degradation problem · 退化问题` · {term}`top-1 error · top-1 错误率`

@@ -131,3 +131,8 @@ def test_table6_scales_names_missing_cpu_runs_and_paper_only_rows():
     assert "| 5.0 / 9.0 |" in rows["ResNet-56"] and "not trained yet" in rows["ResNet-110"]
     assert "| 30.0 / 40.0 |" in rows["ResNet-20"] and rows["ResNet-1202"].count("paper scale only") == 2
     assert f"{reference.TABLE6['resnet'][110]['error']:.2f} (mean" in rows["ResNet-110"]
+
+
+def test_pct_or_dash_rounds_to_one_decimal_and_dashes_a_run_not_trained():
+    assert pages.pct_or_dash({"plain20": 18.6666}, "plain20") == "18.7"
+    assert pages.pct_or_dash({"plain20": 18.6666}, "plain56") == "-"

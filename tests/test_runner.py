@@ -173,11 +173,13 @@ def test_records_of_an_older_schema_are_left_out_not_errors(tmp_path):
     assert R.load_records("fig1", tmp_path) == []
 
 
-def test_a_record_names_the_code_its_run_started_with(tmp_path, monkeypatch):
+def test_a_record_names_the_code_its_process_runs(tmp_path, monkeypatch):
     """A long run outlives commits made meanwhile: its record names the commit and package hash read
-    when training started, not when it ended."""
+    when the process's first run started, not when it ended -- nor when the next run of the same
+    queue starts (the code in memory is still what the process imported)."""
     import resnet_book.runner as runner
 
+    monkeypatch.setattr(runner, "_CODE", None)  # a fresh process
     real_train = runner.train
     monkeypatch.setattr(runner, "git_commit", lambda: "start-commit")
     monkeypatch.setattr(runner, "package_hash", lambda: "start-hash")
@@ -189,9 +191,11 @@ def test_a_record_names_the_code_its_run_started_with(tmp_path, monkeypatch):
         return history
 
     monkeypatch.setattr(runner, "train", train_then_commit)
-    [rec] = run_experiment("fig1", "quick", (0,), device="cpu", out=tmp_path, progress=False, runs=["plain20"],
-                           overrides=dict(parse_overrides(TINY)))
-    assert (rec["provenance"]["git_commit"], rec["provenance"]["package_hash"]) == ("start-commit", "start-hash")
+    recs = run_experiment("fig1", "quick", (0,), device="cpu", out=tmp_path, progress=False,
+                          runs=["plain20", "plain56"], overrides=dict(parse_overrides(TINY)))
+    assert len(recs) == 2
+    for rec in recs:
+        assert (rec["provenance"]["git_commit"], rec["provenance"]["package_hash"]) == ("start-commit", "start-hash")
 
 
 def test_has_weights_tells_a_committed_record_without_weights_from_a_run_trained_here(tmp_path):

@@ -146,6 +146,11 @@ def order_words(a: float | None, b: float | None) -> tuple[str, str]:
     return ("above", "高于") if a > b else (("below", "低于") if a < b else ("level with", "持平于"))
 
 
+def pct_or_dash(errs: dict, name: str) -> str:
+    """``errs[name]`` with one decimal (an error in %), or '-' for a run not trained yet."""
+    return f"{errs[name]:.1f}" if name in errs else "-"
+
+
 def label(name: str) -> str:
     """``plain56`` -> ``plain-56``, ``resnet110-warmup`` -> ``ResNet-110-warmup`` (the models' display names)."""
     return display_name(name)

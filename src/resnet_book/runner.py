@@ -157,8 +157,7 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
         log(f"{task.tag} {task.rid}: training {run.name} for {cfg.max_iters:,} iterations on {dev} ({dtype}"
             + (", compiled" if compiled else "") + f", {torch.get_num_threads()} threads)"
             + (" (resuming from checkpoint)" if ckpt.exists() else ""))
-        # the code that trains: read now, not when the run ends (the tree may change during a long run)
-        code = {"git_commit": git_commit(), "package_hash": package_hash()}
+        code = code_in_this_process()
         history = train(model, ddata, cfg, checkpoint=ckpt, progress=progress, desc=f"{run.name} s{task.seed}",
                         position=position)
         rec = make_record(task, history, model, dtype, compiled, ddata.eval_name, {
@@ -173,11 +172,24 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
     return rec
 
 
+_CODE: dict | None = None
+
+
+def code_in_this_process() -> dict:
+    """The git commit and package hash of the code this process runs: read once, at its first run.
+    Not at each run's start or end: in a queue of long runs the tree may change (a commit, an edit)
+    while the code in memory stays what the process imported."""
+    global _CODE
+    if _CODE is None:
+        _CODE = {"git_commit": git_commit(), "package_hash": package_hash()}
+    return dict(_CODE)
+
+
 def make_record(task: _Task, history, model, dtype: str, compiled: bool, eval_name: str, data_provenance: dict,
                 jobs: int = 1, code: dict | None = None) -> dict:
     """The record of a finished run: its config, provenance (device, code, data) and results.
-    ``code``: the git commit and package hash read when training started (default: now)."""
-    code = code or {"git_commit": git_commit(), "package_hash": package_hash()}
+    ``code``: the git commit and package hash of the code that trained (default: this process's)."""
+    code = code or code_in_this_process()
     exp, run, dev = get_experiment(task.experiment), task.run, resolve_device(task.cfg.device)
     return {
         "schema": SCHEMA_VERSION, "run_id": task.rid, "experiment": exp.name, "model": run.model,
