@@ -79,6 +79,7 @@ def test_runs_shared_between_experiments_are_reused(fig1_records, capsys):
     records = run_experiment("fig6", "quick", [0], out=fig1_records, progress=False, runs=["plain20"],
                                 overrides=dict(parse_overrides(TINY)))
     assert records[0]["reused_from"].startswith("fig1/") and records[0]["experiment"] == "fig6"
+    assert len(records[0]["extra"]["lesion"]["blocks"]) == 9  # fig6's measure, taken on the reused weights
     assert "same run as fig1/" in capsys.readouterr().out
 
 
@@ -90,6 +91,29 @@ def test_reused_run_gets_the_experiments_measurement(fig1_records, capsys):
     stds = records[0]["extra"]["layer_response_std"]
     assert records[0]["reused_from"].startswith("fig") and len(stds) == 19
     assert all(s > 0 for _, s in stds)
+
+
+def test_fig6_runs_carry_their_lesion_curve_and_older_records_get_it_from_their_weights(fig1_records, tmp_path):
+    import shutil
+
+    from resnet_book.analysis import Lesion
+    from resnet_book.runner import add_measure, weights_path
+    src = next((fig1_records / "fig1").glob("quick-plain56-*.json"))
+    (tmp_path / "fig1").mkdir()
+    path = tmp_path / "fig1" / src.name  # a copy: the module's records stay as trained
+    shutil.copyfile(src, path)
+    shutil.copyfile(weights_path(src), weights_path(path))
+    assert "lesion" not in R.load_record(path).get("extra", {})  # fig1 takes no measure
+    rec = add_measure(path, "lesion")
+    les = Lesion.from_dict(rec["extra"]["lesion"])
+    assert R.load_record(path)["extra"]["lesion"] == rec["extra"]["lesion"]  # written to the record
+    assert len(les.blocks) == 27 and les.errors.shape == (27,) and les.changes_shape.sum() == 2
+    assert les.n == 100 and les.dtype == "bfloat16"  # all of TINY's 100 eval images (fewer than 200)
+    # the intact net on the same images it was evaluated on: the record's own test error (bf16 may flip one)
+    assert les.base_error == pytest.approx(100 * rec["final"]["eval_error"], abs=2.0)
+    assert add_measure(path, "lesion") == rec  # taken once
+    with pytest.raises(ValueError, match="unknown measure"):
+        add_measure(path, "nonsense")
 
 
 def test_warmup_lr_follows_the_batch_like_the_base_lr():

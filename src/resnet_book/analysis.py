@@ -192,6 +192,17 @@ class Lesion:
     seconds: float
     dtype: str = "float32"  # "bfloat16" when run under bf16 autocast
 
+    def to_dict(self) -> dict:
+        """Plain JSON types, as a record's ``extra["lesion"]`` stores it."""
+        return {"blocks": list(self.blocks), "errors": [float(e) for e in self.errors],
+                "base_error": float(self.base_error), "changes_shape": [bool(c) for c in self.changes_shape],
+                "n": int(self.n), "seconds": float(self.seconds), "dtype": self.dtype}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Lesion":
+        return cls(list(d["blocks"]), np.asarray(d["errors"], dtype=float), float(d["base_error"]),
+                   np.asarray(d["changes_shape"], dtype=bool), int(d["n"]), float(d["seconds"]), d["dtype"])
+
 
 @torch.no_grad()
 def lesion_blocks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 500,

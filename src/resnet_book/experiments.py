@@ -150,6 +150,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         _runs("plain20", "plain32", "plain44", "plain56", "resnet20", "resnet32", "resnet44", "resnet56")
         + (RunSpec("plain110", scales=("paper",)),),
         SCALE_SIZES,
+        measure="lesion",  # each run's lesion curve (chapter 2 shows it beside the released ResNet-56)
     ),
     Experiment(
         "table6", "CIFAR-10 test error of ResNet-20 ... 1202", "He et al. 2015, Table 6",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from .analysis import count_params, layer_response_std
+from .analysis import count_params, layer_response_std, lesion_blocks
 from .data import DeviceData, load_cifar10, make_split, stratified_indices
 from .experiments import RunSpec, build_model, check_scale, default_scale, get_experiment, plan, run_config
 from .models import get_model
@@ -77,7 +77,19 @@ def _measure_layer_response_std(model, data: DeviceData) -> list:
     return [[name, std] for name, std in layer_response_std(model, x)]
 
 
-MEASURES = {"layer_response_std": _measure_layer_response_std}
+LESION_IMAGES = 200  # enough to see which blocks matter, small enough for seconds (a 56-layer net)
+
+
+def _measure_lesion(model, data: DeviceData) -> dict:
+    """Delete each block in turn (analysis.lesion_blocks) on a stratified sample of the eval set: the
+    same images as make_split(eval_subset=LESION_IMAGES, subset_seed=0). Stored in the record so
+    that a page can show a trained net's lesion curve where its weights are not at hand."""
+    idx = torch.from_numpy(stratified_indices(data.y_eval.cpu().numpy(), min(LESION_IMAGES, len(data.y_eval)), 1))
+    dev_idx = idx.to(data.device)
+    return lesion_blocks(model, data.to_input(data.x_eval[dev_idx]), data.y_eval[dev_idx], dtype=torch.bfloat16).to_dict()
+
+
+MEASURES = {"layer_response_std": _measure_layer_response_std, "lesion": _measure_lesion}
 
 
 # --- one run --------------------------------------------------------------------------------------
@@ -334,3 +346,29 @@ def trained_model(record: dict, out: str | os.PathLike | None = None, device: st
     model = get_model(record["model"], **record["model_kwargs"])
     model.load_state_dict(load_checkpoint_file(path, device))
     return model.to(device).eval()
+
+
+def add_measure(record_path: str | os.PathLike, measure: str, data_dir: str | os.PathLike | None = None,
+                device: str = "cpu") -> dict:
+    """Take ``measure`` (see MEASURES) on a finished run from its saved weights and store it in its
+    record (atomically); a record that has it already is returned unchanged. For records trained
+    before their experiment took the measure (the measurement is of the final weights, so taking it
+    later gives what taking it at the end of training would have given)."""
+    path = Path(record_path)
+    rec = load_record(path)
+    if measure in rec.get("extra", {}):
+        return rec
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+    data = load_cifar10(data_dir)
+    if data.fingerprint != rec["provenance"]["data_fingerprint"]:
+        raise ValueError(f"{path.name} was trained on data {rec['provenance']['data_fingerprint']}, "
+                         f"{data.folder} is {data.fingerprint}: measure it on the data it was evaluated on")
+    cfg = TrainConfig(**{k: v for k, v in rec["config"].items() if k in TrainConfig.__dataclass_fields__})
+    model = trained_model(rec, path.parents[1], device)
+    value = MEASURES[measure](model, _device_data({}, data, cfg, torch.device(device)))
+    if isinstance(value, dict):  # say that it was taken later, and by which code
+        value["taken_after_training"] = {"git_commit": git_commit(), "created": now_iso()}
+    rec["extra"] = {**rec.get("extra", {}), measure: value}
+    write_json_atomic(path, rec)
+    return rec
