@@ -812,12 +812,14 @@ left = {f"{label('resnet56')} (released)": lesion56}
 left.update({f"{label(k)} (cpu scale)": v for k, v in lesion_cpu.items()})
 plot_lesion(axes[0], left, colors=[RES_C, PLAIN_C])
 plot_lesion(axes[1], {f"{label(k)} (quick)": lesion_quick[k] for k in ("plain20", "resnet20")}, colors=[PLAIN_C, RES_C])
-axes[0].set_title(f"27 blocks: fully trained ({lesion56.n} lossless test images)", fontsize=9)
+axes[0].set_title(f"27 blocks: released ResNet-56 ({lesion56.n} lossless test images)"
+                  + (f", cpu-scale plain-56 ({lesion_cpu['plain56'].n})" if lesion_cpu else ""), fontsize=9)
 axes[1].set_title(f"9 blocks: quick scale ({lesion_quick['resnet20'].n} test images)", fontsize=9)
-for ax, where in zip(axes, ("upper left", "lower left")):  # away from the curves: low errors left, high right
+# legends away from the curves: between the low and the high errors on the left, low right
+for ax, where in zip(axes, ({"loc": "center right", "bbox_to_anchor": (1.0, 0.37)}, {"loc": "lower left"})):
     ax.axhline(90, color="0.4", ls=":", lw=1)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc=where)
+    ax.legend(fontsize=7, **where)
 axes[1].set_ylabel("")
 fig.tight_layout()
 stamp(fig, records + cpu_plain, text=(
