@@ -709,10 +709,11 @@ display(Markdown(cpu_scale_note("fig6")))
 # %%
 N_QUICK = 1_000  # test images for the quick-scale nets (a stratified half of their evaluation set)
 records = run_experiment("fig6", runs=["plain20", "resnet20"], progress=False)
-cpu_plain56 = [r for r in cpu_records("fig6") if r["label"] == "plain56"]
+cpu_56 = [r for r in cpu_records("fig6") if r["label"] in ("plain56", "resnet56")]  # the same budget, both kinds
+cpu_plain56 = [r for r in cpu_56 if r["label"] == "plain56"]
 # a record carries its lesion curve (measured on the run's final weights: records are committed
 # without weights); an older record without one is lesioned here where its weights are at hand
-cpu_plain = [r for r in cpu_plain56 if "lesion" in r.get("extra", {}) or has_weights(r)]
+cpu_les = [r for r in cpu_56 if "lesion" in r.get("extra", {}) or has_weights(r)]
 
 
 def lesion_of_record(rec, n):
@@ -725,7 +726,7 @@ def lesion_of_record(rec, n):
 
 lesion_quick = {rec["label"]: lesion_of_record(rec, N_QUICK) for rec in records}
 lesion_cpu = {rec["label"]: Lesion.from_dict(rec["extra"]["lesion"]) if "lesion" in rec.get("extra", {})
-              else lesion_of_record(rec, N_RELEASED) for rec in cpu_plain}
+              else lesion_of_record(rec, N_RELEASED) for rec in cpu_les}
 for name, les in {"resnet56 (released)": lesion56, **lesion_quick, **{f"{k} (cpu)": v for k, v in lesion_cpu.items()}}.items():
     print(f"{name:20s} intact {les.base_error:5.1f}%  one block deleted: {les.errors.min():5.1f}% to "
           f"{les.errors.max():5.1f}%  ({les.n} images, {les.seconds:.0f} s)")
@@ -784,8 +785,8 @@ qcfg = records[0]["config"]
 glue("c2_les_iters", records[0]["final"]["iterations"], display=False)
 glue("c2_les_batch", qcfg["batch_size"], display=False)
 glue("c2_les_subset", qcfg["train_subset"], display=False)
-if lesion_cpu:  # a short phrase for the prose, whichever records exist
-    p56, rec56 = lesion_cpu["plain56"], cpu_plain[0]
+if "plain56" in lesion_cpu:  # a short phrase for the prose, whichever records exist
+    p56, rec56 = lesion_cpu["plain56"], next(r for r in cpu_les if r["label"] == "plain56")
     epochs = rec56["final"]["iterations"] * rec56["config"]["batch_size"] / 50_000
     glue("c2_les_p56", Markdown(f"at {p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
                                 f"{p56.base_error:.1f}% intact ({rec56['final']['iterations']:,} iterations, about "
@@ -806,25 +807,46 @@ else:
     glue("c2_les_p56_zh", Markdown("尚未训练（还没有已提交的 cpu 规模记录），因此左图中没有普通网络"),
          display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 (on test images of its own evaluation set). Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, gridspec_kw={"width_ratios": [3, 1.4]})
+
+def within10(les):
+    """How many single deletions stay within 10 points of the intact network's error."""
+    return int((les.errors - les.base_error < 10).sum())
+
+
+if {"plain56", "resnet56"} <= set(lesion_cpu):  # the same budget, both kinds of network
+    r56, p56 = lesion_cpu["resnet56"], lesion_cpu["plain56"]
+    glue("c2_les_r56", Markdown(
+        f"at {r56.base_error:.1f}% intact and {r56.errors.min():.1f}% to {r56.errors.max():.1f}% after one "
+        f"deletion: {within10(r56)} of its {len(r56.blocks)} deletions stay within 10 points of intact "
+        f"(plain-56: {within10(p56)})"), display=False)
+    glue("c2_les_r56_zh", Markdown(
+        f"完整时为 {r56.base_error:.1f}%，删除一个块后为 {r56.errors.min():.1f}% 至 {r56.errors.max():.1f}%："
+        f"它的 {len(r56.blocks)} 次删除中有 {within10(r56)} 次与完整网络相差不到 10 个百分点"
+        f"（plain-56：{within10(p56)} 次）"), display=False)
+else:
+    glue("c2_les_r56", Markdown("not trained yet (no committed cpu-scale record with its lesion curve)"), display=False)
+    glue("c2_les_r56_zh", Markdown("尚未训练（还没有带损伤曲线的已提交 cpu 规模记录）"), display=False)
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 and ResNet-56, trained alike (on test images of their own evaluation set). Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), sharey=True, gridspec_kw={"width_ratios": [3, 1.4]})
 left = {f"{label('resnet56')} (released)": lesion56}
 left.update({f"{label(k)} (cpu scale)": v for k, v in lesion_cpu.items()})
-plot_lesion(axes[0], left, colors=[RES_C, PLAIN_C])
+plot_lesion(axes[0], left, colors=[RES_C] + [{"plain56": PLAIN_C, "resnet56": "tab:cyan"}[k] for k in lesion_cpu])
 plot_lesion(axes[1], {f"{label(k)} (quick)": lesion_quick[k] for k in ("plain20", "resnet20")}, colors=[PLAIN_C, RES_C])
 axes[0].set_title(f"27 blocks: released ResNet-56 ({lesion56.n} lossless test images)"
-                  + (f", cpu-scale plain-56 ({lesion_cpu['plain56'].n})" if lesion_cpu else ""), fontsize=9)
+                  + (f", cpu scale ({next(iter(lesion_cpu.values())).n})" if lesion_cpu else ""), fontsize=9)
 axes[1].set_title(f"9 blocks: quick scale ({lesion_quick['resnet20'].n} test images)", fontsize=9)
-# legends away from the curves: between the low and the high errors on the left, low right
-for ax, where in zip(axes, ({"loc": "center right", "bbox_to_anchor": (1.0, 0.37)}, {"loc": "lower left"})):
+for ax in axes:
     ax.axhline(90, color="0.4", ls=":", lw=1)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=7, **where)
 axes[1].set_ylabel("")
-fig.tight_layout()
-stamp(fig, records + cpu_plain, text=(
+fig.tight_layout(rect=(0, 0.12, 1, 1))  # room below for the left panel's legend
+# legends away from the curves: under the crowded left panel, low on the right
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+axes[1].legend(fontsize=7, loc="lower left")
+stamp(fig, records + cpu_les, text=(
     f"ResNet-56: released weights of {w56.source}, {w56.licence.split(' (')[0]}; evaluated here, bf16. "
-    + provenance(records + cpu_plain)))
+    + provenance(records + cpu_les)))
 plt.show()
 
 # %% [markdown]
@@ -847,6 +869,8 @@ plt.show()
 #   fills the stage's new channels with zeros, so every later block of the stage sees half of its
 #   input channels empty, and no other path fills them.
 # * **The plain side.** This book's cpu-scale plain-56 is {glue:md}`c2_les_p56`.
+# * **The same budget, both kinds.** This book's cpu-scale ResNet-56, trained exactly like that
+#   plain-56, is {glue:md}`c2_les_r56`. Far from the released network's accuracy: compare the pattern, not the level.
 #
 # **Right: the same deletion at the quick scale.** Both nets trained for only
 # {glue:text}`c2_les_iters:d` iterations of batch {glue:text}`c2_les_batch:d` on
