@@ -56,7 +56,7 @@ from resnet_book import reference
 from resnet_book.analysis import count_params
 from resnet_book.book import provenance, quiz, stamp
 from resnet_book.data import DeviceData, load_cifar10, make_split
-from resnet_book.runner import LESION_IMAGES, has_weights, run_experiment, trained_model
+from resnet_book.runner import LESION_IMAGES, run_experiment, trained_model
 from resnet_book.models import SHORTCUT_OPTIONS, BasicBlock, get_model
 
 PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure of this page
@@ -711,9 +711,9 @@ N_QUICK = 1_000  # test images for the quick-scale nets (a stratified half of th
 records = run_experiment("fig6", runs=["plain20", "resnet20"], progress=False)
 cpu_56 = [r for r in cpu_records("fig6") if r["label"] in ("plain56", "resnet56")]  # the same budget, both kinds
 cpu_plain56 = [r for r in cpu_56 if r["label"] == "plain56"]
-# a record carries its lesion curve (measured on the run's final weights: records are committed
-# without weights); an older record without one is lesioned here where its weights are at hand
-cpu_les = [r for r in cpu_56 if "lesion" in r.get("extra", {}) or has_weights(r)]
+# a record carries its lesion curve, measured on the run's final weights (records are committed
+# without weights; `python -m resnet_book measure` adds it to a record whose weights are at hand)
+cpu_les = [r for r in cpu_56 if "lesion" in r.get("extra", {})]
 
 
 def lesion_of_record(rec, n):
@@ -725,8 +725,7 @@ def lesion_of_record(rec, n):
 
 
 lesion_quick = {rec["label"]: lesion_of_record(rec, N_QUICK) for rec in records}
-lesion_cpu = {rec["label"]: Lesion.from_dict(rec["extra"]["lesion"]) if "lesion" in rec.get("extra", {})
-              else lesion_of_record(rec, N_RELEASED) for rec in cpu_les}
+lesion_cpu = {rec["label"]: Lesion.from_dict(rec["extra"]["lesion"]) for rec in cpu_les}
 for name, les in {"resnet56 (released)": lesion56, **lesion_quick, **{f"{k} (cpu)": v for k, v in lesion_cpu.items()}}.items():
     print(f"{name:20s} intact {les.base_error:5.1f}%  one block deleted: {les.errors.min():5.1f}% to "
           f"{les.errors.max():5.1f}%  ({les.n} images, {les.seconds:.0f} s)")

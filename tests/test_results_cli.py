@@ -93,27 +93,39 @@ def test_reused_run_gets_the_experiments_measurement(fig1_records, capsys):
     assert all(s > 0 for _, s in stds)
 
 
-def test_fig6_runs_carry_their_lesion_curve_and_older_records_get_it_from_their_weights(fig1_records, tmp_path):
+def test_fig6_runs_carry_their_lesion_curve_and_older_records_get_it_from_their_weights(fig1_records, tmp_path, capsys):
     import shutil
 
     from resnet_book.analysis import Lesion
     from resnet_book.runner import add_measure, weights_path
-    src = next((fig1_records / "fig1").glob("quick-plain56-*.json"))
+    srcs = sorted((fig1_records / "fig1").glob("quick-*.json"))  # plain20, plain56
     (tmp_path / "fig1").mkdir()
-    path = tmp_path / "fig1" / src.name  # a copy: the module's records stay as trained
-    shutil.copyfile(src, path)
-    shutil.copyfile(weights_path(src), weights_path(path))
+    for src in srcs:  # copies: the module's records stay as trained
+        shutil.copyfile(src, tmp_path / "fig1" / src.name)
+    src = next(p for p in srcs if "plain56" in p.name)
+    path = tmp_path / "fig1" / src.name
+    shutil.copyfile(weights_path(src), weights_path(path))  # plain-20 is like a committed record: no weights
     assert "lesion" not in R.load_record(path).get("extra", {})  # fig1 takes no measure
-    rec = add_measure(path, "lesion")
+    assert main(["measure", "fig1", "lesion", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    assert "plain20" in said and "no saved weights here" in said and "lesion taken" in said
+    assert "lesion" not in R.load_record(tmp_path / "fig1" / srcs[0].name).get("extra", {})
+    rec = add_measure(path, "lesion")  # the CLI took it: the record has it, taken once
     les = Lesion.from_dict(rec["extra"]["lesion"])
     assert R.load_record(path)["extra"]["lesion"] == rec["extra"]["lesion"]  # written to the record
     assert len(les.blocks) == 27 and les.errors.shape == (27,) and les.changes_shape.sum() == 2
     assert les.n == 100 and les.dtype == "bfloat16"  # all of TINY's 100 eval images (fewer than 200)
     # the intact net on the same images it was evaluated on: the record's own test error (bf16 may flip one)
     assert les.base_error == pytest.approx(100 * rec["final"]["eval_error"], abs=2.0)
-    assert add_measure(path, "lesion") == rec  # taken once
+    assert rec["extra"]["lesion"]["taken_after_training"]["created"]
+    assert main(["measure", "fig1", "lesion", "--out", str(tmp_path)]) == 0
+    assert "has lesion already" in capsys.readouterr().out and R.load_record(path) == rec
     with pytest.raises(ValueError, match="unknown measure"):
         add_measure(path, "nonsense")
+    with pytest.raises(FileNotFoundError, match="no saved weights"):
+        add_measure(tmp_path / "fig1" / srcs[0].name, "lesion")
+    assert main(["measure", "fig1", "nonsense", "--out", str(tmp_path)]) == 2
+    assert main(["measure", "fig1", "lesion", "--out", str(tmp_path / "empty")]) == 2
 
 
 def test_warmup_lr_follows_the_batch_like_the_base_lr():

@@ -114,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("experiment")
     rep.add_argument("--scale", choices=ex.SCALES, default=None, help="only records of this scale")
     rep.add_argument("--out", **common["out"])
+    m = sub.add_parser("measure", help="take a measure (layer_response_std, lesion) on the finished runs of an "
+                       "experiment from their saved weights and store it in their records")
+    m.add_argument("experiment")
+    m.add_argument("measure", help="layer_response_std (Fig. 7) or lesion (delete each block in turn)")
+    m.add_argument("--scale", choices=ex.SCALES, default=None, help="only records of this scale")
+    m.add_argument("--data", default=None, help="CIFAR-10 folder the runs were evaluated on (default: $RESNET_BOOK_DATA, "
+                   "else the user cache)")
+    m.add_argument("--out", **common["out"])
     d = sub.add_parser("data", help="find or download CIFAR-10 and verify it")
     d.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache)")
     w = sub.add_parser("weights", help="released pretrained CIFAR ResNets: list them and where they are, verify them")
@@ -185,6 +193,28 @@ def _cmd_report(args) -> None:
     print(report(args.experiment, load_records(args.experiment, args.out, args.scale)))
 
 
+def _cmd_measure(args) -> None:
+    from .results import load_records, results_root
+    from .runner import MEASURES, add_measure, has_weights
+
+    ex.get_experiment(args.experiment)
+    if args.measure not in MEASURES:
+        raise ValueError(f"unknown measure {args.measure!r}; known: {', '.join(MEASURES)}")
+    records = load_records(args.experiment, args.out, args.scale)
+    if not records:
+        raise ValueError(f"no records of {args.experiment}" + (f" at the {args.scale} scale" if args.scale else "")
+                         + f" in {results_root(args.out)}")
+    for rec in records:
+        rid = rec["run_id"]
+        if args.measure in rec.get("extra", {}):
+            print(f"{rid}: has {args.measure} already")
+        elif not has_weights(rec, args.out):
+            print(f"{rid}: no saved weights here (a committed record carries none): skipped")
+        else:
+            add_measure(results_root(args.out) / args.experiment / f"{rid}.json", args.measure, args.data)
+            print(f"{rid}: {args.measure} taken and stored in its record")
+
+
 def _cmd_data(args) -> None:
     from .data import load_cifar10
 
@@ -222,7 +252,7 @@ def main(argv=None) -> int:
     except SystemExit as e:  # --help (0) or a usage error (2), already printed by argparse
         return int(e.code or 0)
     try:
-        {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "data": _cmd_data,
+        {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "measure": _cmd_measure, "data": _cmd_data,
          "weights": _cmd_weights}[args.command](args)
     except (ValueError, DataError, RecordError) as e:  # user errors: one clear line, exit 2
         print(f"python -m resnet_book: error: {e}", file=sys.stderr)

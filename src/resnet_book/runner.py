@@ -92,6 +92,21 @@ def _measure_lesion(model, data: DeviceData) -> dict:
 MEASURES = {"layer_response_std": _measure_layer_response_std, "lesion": _measure_lesion}
 
 
+def _load_trained(record: dict, weights: Path, device) -> torch.nn.Module:
+    """The model of ``record`` with the final weights saved at ``weights`` (eval mode)."""
+    model = get_model(record["model"], **record["model_kwargs"])
+    model.load_state_dict(load_checkpoint_file(weights, "cpu"))
+    return model.to(device).eval()
+
+
+def _measure_saved(record: dict, weights: Path, measure: str, data: DeviceData):
+    """Take ``measure`` on a finished run from its saved final weights (what taking it at the end of
+    training gives: the measure reads the final weights only)."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+    return MEASURES[measure](_load_trained(record, weights, data.device), data)
+
+
 # --- one run --------------------------------------------------------------------------------------
 @dataclass
 class _Task:
@@ -140,10 +155,8 @@ def _reuse(task: _Task, data, cache: dict, log) -> dict | None:
             raise FileNotFoundError(f"{other.relative_to(root)} has no saved weights to measure {measure} on; "
                                     f"delete it and run `python -m resnet_book run {task.experiment}` again")
         dev = resolve_device(task.cfg.device)
-        model = get_model(task.run.model, **task.run.model_kwargs)
-        model.load_state_dict(load_checkpoint_file(weights_path(path), "cpu"))
-        model.to(dev)
-        rec["extra"] = {**rec.get("extra", {}), measure: MEASURES[measure](model, _device_data(cache, data, task.cfg, dev))}
+        rec["extra"] = {**rec.get("extra", {}),
+                        measure: _measure_saved(rec, weights_path(path), measure, _device_data(cache, data, task.cfg, dev))}
     write_json_atomic(path, rec)
     log(f"{task.tag} {task.rid}: same run as {other.relative_to(root)}, reusing it")
     return rec
@@ -332,20 +345,23 @@ def run_experiment(
     return records
 
 
+def _weights_of(record: dict, out: str | os.PathLike | None = None) -> Path:
+    """Where the final weights of this run are saved, under the results folder ``out``."""
+    return weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json")
+
+
 def has_weights(record: dict, out: str | os.PathLike | None = None) -> bool:
     """Are the final weights of this run at hand? (Committed records carry none: they are JSON only.)"""
-    return weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json").exists()
+    return _weights_of(record, out).exists()
 
 
 def trained_model(record: dict, out: str | os.PathLike | None = None, device: str = "cpu") -> torch.nn.Module:
     """The model of a finished run with its final weights (eval mode)."""
-    path = weights_path(results_root(out) / record["experiment"] / f"{record['run_id']}.json")
+    path = _weights_of(record, out)
     if not path.exists():
         raise FileNotFoundError(f"no saved weights for run {record['run_id']} ({record['experiment']}/{path.name}); "
                                 f"delete its record and run `python -m resnet_book run {record['experiment']}` again")
-    model = get_model(record["model"], **record["model_kwargs"])
-    model.load_state_dict(load_checkpoint_file(path, device))
-    return model.to(device).eval()
+    return _load_trained(record, path, device)
 
 
 def add_measure(record_path: str | os.PathLike, measure: str, data_dir: str | os.PathLike | None = None,
@@ -360,13 +376,16 @@ def add_measure(record_path: str | os.PathLike, measure: str, data_dir: str | os
         return rec
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+    weights = weights_path(path)
+    if not weights.exists():
+        raise FileNotFoundError(f"no saved weights for run {rec['run_id']} ({path.parent.name}/{weights.name}) "
+                                f"to measure {measure} on")
     data = load_cifar10(data_dir)
     if data.fingerprint != rec["provenance"]["data_fingerprint"]:
         raise ValueError(f"{path.name} was trained on data {rec['provenance']['data_fingerprint']}, "
                          f"{data.folder} is {data.fingerprint}: measure it on the data it was evaluated on")
     cfg = TrainConfig(**{k: v for k, v in rec["config"].items() if k in TrainConfig.__dataclass_fields__})
-    model = trained_model(rec, path.parents[1], device)
-    value = MEASURES[measure](model, _device_data({}, data, cfg, torch.device(device)))
+    value = _measure_saved(rec, weights, measure, _device_data({}, data, cfg, resolve_device(device)))
     if isinstance(value, dict):  # say that it was taken later, and by which code
         value["taken_after_training"] = {"git_commit": git_commit(), "created": now_iso()}
     rec["extra"] = {**rec.get("extra", {}), measure: value}
