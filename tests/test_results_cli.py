@@ -64,8 +64,25 @@ def test_run_writes_valid_records_with_provenance(fig1_records):
         assert len(prov["data_fingerprint"]) == 64 and prov["device"].startswith("cpu")
         assert prov["git_commit"] != "" and prov["torch"]
         assert rec["config"]["max_iters"] == 12 and rec["final"]["iterations"] == 12
+        seg, = rec["history"]["segments"]  # one process trained it all, with the code the record names
+        assert (seg["start"], seg["end"], seg["git_commit"]) == (0, 12, prov["git_commit"])
         assert rec["history"]["iters"] == [3, 6, 9, 12] and rec["history"]["eval_iters"] == [6, 12]
     assert not list((fig1_records / "fig1").glob("*.ckpt"))  # checkpoints go once the record is written
+
+
+def test_a_resumed_run_names_every_commit_that_trained_it(fig1_records):
+    from resnet_book.book import provenance
+    from resnet_book.report import report
+
+    rec = R.load_record(next((fig1_records / "fig1").glob("quick-plain20-*.json")))
+    rec["history"]["segments"] = [dict(start=0, end=6, git_commit="aaaaaaaaaaaa1"),
+                                  dict(start=6, end=12, git_commit="bbbbbbbbbbbb2")]
+    rec["provenance"]["git_commit"] = "bbbbbbbbbbbb2"
+    assert R.commits_of(rec) == ["aaaaaaaaaaaa1", "bbbbbbbbbbbb2"]
+    assert "commit aaaaaaaaaa, bbbbbbbbbb" in provenance([rec])
+    assert "commit aaaaaaaaaaaa, bbbbbbbbbbbb;" in report("fig1", [rec])
+    del rec["history"]["segments"]  # records trained before segments were kept
+    assert R.commits_of(rec) == ["bbbbbbbbbbbb2"]
 
 
 def test_finished_runs_are_reused_not_retrained(fig1_records, capsys):

@@ -95,7 +95,7 @@ def _run(data, cfg, **kw):
 
 def _strip(h: History) -> dict:
     d = h.to_dict()
-    d.pop("wall_time"), d.pop("cpu_time")
+    d.pop("wall_time"), d.pop("cpu_time"), d.pop("segments")  # when and by which process, not what
     return d
 
 
@@ -138,8 +138,11 @@ def test_kill_and_resume_equals_uninterrupted(tiny, tmp_path):
     assert ckpt.exists()
     torch.manual_seed(123)  # a different init: everything must come from the checkpoint
     model = get_model("resnet20")
-    resumed = train(model, tiny, cfg, checkpoint=ckpt, progress=False)
+    resumed = train(model, tiny, cfg, checkpoint=ckpt, progress=False, code={"git_commit": "later"})
     assert _strip(resumed) == _strip(ref)  # bit-for-bit on CPU: same curves, same evaluations
+    # who trained which stretch: the killed process up to its last checkpoint, then the resumed one
+    assert [(g["start"], g["end"]) for g in ref.segments] == [(0, cfg.max_iters)]
+    assert [(g["start"], g["end"], g.get("git_commit")) for g in resumed.segments] == [(0, 16, None), (16, cfg.max_iters, "later")]
     for (name, a), b in zip(ref_model.state_dict().items(), model.state_dict().values()):
         assert torch.equal(a, b), name
 

@@ -195,7 +195,9 @@ def provenance(records: list[dict]) -> str:
     scales = sorted({r["scale"] for r in records})
     seeds = sorted({r["seed"] for r in records})
     devices = sorted({r["provenance"]["device"] for r in records})
-    commits = sorted({r["provenance"]["git_commit"][:10] for r in records})
+    from .results import commits_of
+
+    commits = sorted({c[:10] for r in records for c in commits_of(r)})
     fps = sorted({r["provenance"]["data_fingerprint"][:12] for r in records})
     jpeg = any(r["provenance"].get("data_note") for r in records)
     return (f"Runs of this book: scale {', '.join(scales)}, seeds {', '.join(map(str, seeds))}, "

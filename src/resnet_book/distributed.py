@@ -261,7 +261,7 @@ def _train_run(world: World, task, folder, fingerprint: str, log, progress) -> d
         code = world.on_main(lambda: {"git_commit": git_commit(), "package_hash": package_hash()})
         try:
             history = train(model, data, cfg, checkpoint=ckpt, progress=progress, desc=f"{task.run.name} s{task.seed}",
-                            world=world)
+                            world=world, code=code)
         finally:
             data.close()
         if not world.is_main:

@@ -16,6 +16,7 @@ import torch
 from . import reference
 from .experiments import RunSpec, get_experiment, run_config
 from .models import get_model
+from .results import commits_of
 from .tables import markdown_table
 from .train import TrainConfig, resolve_device, resolve_dtype
 
@@ -170,6 +171,7 @@ def report(name: str, records: list[dict]) -> str:
                              "paper source"], rows, align="lrrlrr" + "r" * len(head) + "l")]
     keys = ("device", "dtype", "torch", "git_commit", "data_fingerprint") + (("world_size", "global_batch") if imagenet else ())
     prov = {k: sorted({str(r["provenance"].get(k, "fp32" if k == "dtype" else "?")) for r in records}) for k in keys}
+    prov["git_commit"] = sorted({c for r in records for c in commits_of(r)})  # a resumed run: every commit that trained
     scales = sorted({r["scale"] for r in records})
     spread = f"; world size {', '.join(prov['world_size'])}; global batch {', '.join(prov['global_batch'])}" if imagenet else ""
     lines += ["", f"This book's runs: scale {', '.join(scales)}; device {'; '.join(prov['device'])}{spread}; "

@@ -189,5 +189,14 @@ def load_records(experiment: str, out: str | os.PathLike | None = None, scale: s
     return [r for r in recs if scale is None or r["scale"] == scale]
 
 
+def commits_of(record: dict) -> list[str]:
+    """Every git commit whose code trained or finished this run, in order: the commit of each
+    process that trained a stretch (``history.segments``: more than one after a resume), then the
+    one that wrote the record (``provenance.git_commit``)."""
+    seen = [seg["git_commit"] for seg in record.get("history", {}).get("segments", []) if seg.get("git_commit")]
+    seen.append(record["provenance"]["git_commit"])
+    return list(dict.fromkeys(seen))
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -184,7 +184,7 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
             + (" (resuming from checkpoint)" if ckpt.exists() else ""))
         code = code_in_this_process()
         history = train(model, ddata, cfg, checkpoint=ckpt, progress=progress, desc=f"{run.name} s{task.seed}",
-                        position=position)
+                        position=position, code=code)
         rec = make_record(task, history, model, dtype, compiled, ddata.eval_name, {
             "data_fingerprint": data.fingerprint, "data_dir": str(data.folder),
             "data_note": "JPEG-derived copy of CIFAR-10: not the original pixels" if data.jpeg_copy else ""}, jobs, code)

@@ -216,6 +216,10 @@ class History:
     wall_time: float = 0.0  # seconds spent training and evaluating (summed over resumes)
     cpu_time: float = 0.0  # CPU seconds of this process (all threads) over the same spans
     stopped: str | None = None  # why a run ended early (e.g. a non-finite loss), else None
+    # One entry per process that trained a stretch of the run (more than one after a resume):
+    # {"start": first iteration, "end": iterations done when it stopped, "started": when, and the
+    # code it ran: "git_commit", "package_hash"}. A resumed run's record names every commit.
+    segments: list = field(default_factory=list)
 
     def final_train_error(self, fraction: float = 0.1) -> float:
         """Mean training error over the log windows that end in the last ``fraction`` of the run."""
@@ -293,6 +297,7 @@ def train(
     desc: str | None = None,
     position: int | None = None,
     world=None,
+    code: dict | None = None,
 ) -> History:
     """Train ``model`` with ``cfg`` (paper defaults) and return its :class:`History`.
 
@@ -308,10 +313,11 @@ def train(
     :class:`resnet_book.distributed.World` of torchrun processes (default: this process alone).
     Each process trains on its share of every mini-batch in a DistributedDataParallel model;
     curves are averaged over the processes; only rank 0 writes the checkpoint, and a resumed run
-    must have as many processes as the one that wrote it.
+    must have as many processes as the one that wrote it. ``code``: the git commit and package hash
+    of the code this process runs, kept in ``History.segments`` (and so in the checkpoint).
     """
     from .distributed import World
-    from .results import save_checkpoint
+    from .results import now_iso, save_checkpoint
 
     world = world or World()
     cfg = cfg or TrainConfig()
@@ -341,6 +347,8 @@ def train(
         schedule.load_state_dict(state["schedule"])
         history = History.from_dict(state["history"])
         start = history.iterations_done
+    segment = {"start": start, "end": start, "started": now_iso(), **(code or {})}
+    history.segments.append(segment)
     step_model = world.wrap(model)  # DistributedDataParallel when there are several processes
     if resolve_compile(cfg, device):
         import torch._dynamo as dynamo
@@ -384,7 +392,7 @@ def train(
             bar.set_postfix(loss=f"{mean_loss:.3f}", err=f"{history.train_error[-1]:.3f}", lr=f"{lr:g}", refresh=False)
             if not math.isfinite(mean_loss):
                 history.stopped = f"non-finite training loss in iterations {done - cfg.log_every + 1}..{done}"
-                history.iterations_done = done
+                history.iterations_done = segment["end"] = done
                 break
         if done % cfg.eval_every == 0 or done == cfg.max_iters:
             own = getattr(data, "evaluate", None)  # a data source with its own (ImageNet: centre crop, 10-crop at the end)
@@ -393,7 +401,7 @@ def train(
             history.eval_error.append(err)
             history.eval_loss.append(eval_loss)
         bar.update(1)
-        history.iterations_done = done
+        history.iterations_done = segment["end"] = done
         if checkpoint is not None and done % cfg.checkpoint_every == 0 and done < cfg.max_iters:
             history.wall_time += time.perf_counter() - t0
             history.cpu_time += time.process_time() - c0
