@@ -49,7 +49,6 @@
 
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
@@ -72,12 +71,7 @@ by = {r["label"]: r for r in records}
 
 
 # %% tags=["remove-input"]
-def first_below(rec: dict, level: float):
-    """First logged iteration whose window-mean training error is below ``level`` (None if never)."""
-    h = rec["history"]
-    return next((i for i, e in zip(h["iters"], h["train_error"]) if e < level), None)
-
-
+first_below = pages.first_below
 warm, cold = by["resnet110-warmup"], by["resnet110-no-warmup"]
 glue("c4e_warm_end", warm["history"]["warmup_end"] or -1, display=False)
 glue("c4e_iters", warm["config"]["max_iters"], display=False)
@@ -103,20 +97,7 @@ glue("c4e_end_text_zh", Markdown(
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "ResNet-110 with (blue) and without (red) the warm-up at the quick scale. Top: the learning rate actually used (log scale); the warm-up run trains at a tenth of the lr until its training error drops below 80%. Bottom: training error (dashed, windows of 10 iterations) and test error (solid, with dots).", "name": "fig-04e-warmup"}}
 fig, axes = plt.subplots(2, 1, figsize=(7.5, 5), sharex=True, gridspec_kw={"height_ratios": [1, 2]})
-for rec, c, name in ((warm, "C0", "warm-up"), (cold, "C3", "no warm-up")):
-    h = rec["history"]
-    axes[0].step(h["iters"], h["lr"], where="pre", color=c, label=name)
-    axes[1].plot(h["iters"], 100 * np.array(h["train_error"]), "--", color=c, lw=1, label=f"{name}: training error")
-    axes[1].plot(h["eval_iters"], 100 * np.array(h["eval_error"]), "-o", color=c, ms=3, label=f"{name}: test error")
-if warm["history"]["warmup_end"]:
-    for ax in axes:
-        ax.axvline(warm["history"]["warmup_end"], color="C0", lw=0.8, ls=":")
-axes[0].set(yscale="log", ylabel="learning rate")
-axes[1].axhline(80, color="0.6", lw=0.8, ls=":")
-axes[1].set(xlabel="iteration", ylabel="error (%)")
-for ax in axes:
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+pages.plot_warmup(axes, warm, cold)
 fig.tight_layout()
 stamp(fig, records)
 plt.show()
@@ -155,6 +136,30 @@ if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby):
 else:
     cpu_text_zh = "cpu 规模的这一对运行尚未完成（见上方说明）；完成后，它们将在长得多的运行中展示同样的开端。"
 glue("c4e_cpu_zh", Markdown(cpu_text_zh), display=False)
+glue("c4e_cpu_card", Markdown(
+    f"the warm-up {'ended at iteration ' + str(end) if end else 'never ended'}; final test error "
+    f"{100 * cw['final']['eval_error']:.1f}% with it, {100 * cc['final']['eval_error']:.1f}% without"
+    if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby) else "the pair is not trained yet"), display=False)
+glue("c4e_cpu_card_zh", Markdown(
+    f"预热{'在第 ' + str(end) + ' 次迭代结束' if end else '始终没有结束'}；最终测试误差带预热 "
+    f"{100 * cw['final']['eval_error']:.1f}%，不带预热 {100 * cc['final']['eval_error']:.1f}%"
+    if {"resnet110-warmup", "resnet110-no-warmup"} <= set(cby) else "这一对运行尚未训练"), display=False)
+
+# %% [markdown]
+# The same two runs at the cpu scale, where the start is a small part of a much longer run (the
+# committed records; the curves are drawn from them):
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "ResNet-110 with (blue) and without (red) the warm-up at the cpu scale (all 50,000 training images, the paper's batch 128 and lr 0.1, a compressed schedule; one seed, the JPEG-derived copy of CIFAR-10). Top: the learning rate actually used; bottom: training error (dashed) and test error (solid, with dots) on all 10,000 test images.", "name": "fig-04e-warmup-cpu"}}
+cpu_pair = [cby[k] for k in ("resnet110-warmup", "resnet110-no-warmup") if k in cby]
+fig, axes = plt.subplots(2, 1, figsize=(7.5, 5), sharex=True, gridspec_kw={"height_ratios": [1, 2]})
+if len(cpu_pair) == 2:
+    pages.plot_warmup(axes, *cpu_pair)
+else:  # not trained yet: say so inside the figure rather than leave it out
+    for ax in axes:
+        ax.text(0.5, 0.5, "cpu-scale pair not trained yet", ha="center", va="center", transform=ax.transAxes)
+fig.tight_layout()
+stamp(fig, cpu_pair)
+plt.show()
 
 # %% [markdown]
 # ## Reading the figure
@@ -234,7 +239,7 @@ quiz("04_experiments", ["q8"])
 # **Why:** at 110 layers, lr 0.1 is "slightly too large to start converging". **Rule:** lr 0.01
 # until the training error < 80% (about 400 iterations), then 0.1. **Effect:** on the start, not
 # the end ("still reaches similar accuracy"). **Quick scale:** the warm-up
-# {glue:md}`c4e_end_text`. See {term}`He initialisation · He 初始化` and
+# {glue:md}`c4e_end_text`. **Cpu scale:** {glue:md}`c4e_cpu_card`. See {term}`He initialisation · He 初始化` and
 # {term}`batch normalization · 批归一化`, the other two ingredients that make the first
 # iterations work ({doc}`glossary <../book/glossary>`).
 # ```

@@ -136,3 +136,26 @@ def test_table6_scales_names_missing_cpu_runs_and_paper_only_rows():
 def test_pct_or_dash_rounds_to_one_decimal_and_dashes_a_run_not_trained():
     assert pages.pct_or_dash({"plain20": 18.6666}, "plain20") == "18.7"
     assert pages.pct_or_dash({"plain20": 18.6666}, "plain56") == "-"
+
+
+def test_warmup_plot_draws_both_runs_and_marks_where_the_warmup_ended():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def rec(errors, lrs, end):
+        iters = [10 * (i + 1) for i in range(len(errors))]
+        return {"history": {"iters": iters, "train_error": errors, "lr": lrs, "eval_iters": iters[-1:],
+                            "eval_error": errors[-1:], "warmup_end": end}}
+
+    warm = rec([0.9, 0.85, 0.7, 0.5], [0.01, 0.01, 0.1, 0.1], 20)
+    cold = rec([0.9, 0.9, 0.88, 0.6], [0.1] * 4, None)
+    assert pages.first_below(warm, 0.8) == 30 and pages.first_below(cold, 0.8) == 40
+    assert pages.first_below(cold, 0.5) is None
+    fig, axes = plt.subplots(2, 1)
+    pages.plot_warmup(axes, warm, cold)
+    assert [ln.get_label() for ln in axes[0].lines[:2]] == ["warm-up", "no warm-up"]
+    assert len(axes[1].get_legend().get_texts()) == 4  # training and test error of each run
+    assert [ln.get_xdata()[0] for ln in axes[0].lines[2:]] == [20]  # the dotted line at the warm-up's end
+    plt.close(fig)

@@ -167,6 +167,32 @@ def plot_curves(ax, rec: dict, color, name: str | None = None, test: bool = True
                 label=f"{name} test")
 
 
+def first_below(rec: dict, level: float) -> int | None:
+    """First logged iteration whose window-mean training error is below ``level`` (None if never)."""
+    h = rec["history"]
+    return next((i for i, e in zip(h["iters"], h["train_error"]) if e < level), None)
+
+
+def plot_warmup(axes, warm: dict, cold: dict) -> None:
+    """ResNet-110 with (blue) and without (red) the warm-up: ``axes[0]`` the learning rate actually
+    used (log scale), ``axes[1]`` training error (dashed) and test error (solid, dots); a dotted
+    line where the warm-up ended and at the rule's 80%."""
+    for rec, c, name in ((warm, "C0", "warm-up"), (cold, "C3", "no warm-up")):
+        h = rec["history"]
+        axes[0].step(h["iters"], h["lr"], where="pre", color=c, label=name)
+        axes[1].plot(h["iters"], 100 * np.array(h["train_error"]), "--", color=c, lw=1, label=f"{name}: training error")
+        axes[1].plot(h["eval_iters"], 100 * np.array(h["eval_error"]), "-o", color=c, ms=3, label=f"{name}: test error")
+    if warm["history"]["warmup_end"]:
+        for ax in axes:
+            ax.axvline(warm["history"]["warmup_end"], color="C0", lw=0.8, ls=":")
+    axes[0].set(yscale="log", ylabel="learning rate")
+    axes[1].axhline(80, color="0.6", lw=0.8, ls=":")
+    axes[1].set(xlabel="iteration", ylabel="error (%)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+
+
 # --- Chapter 3: shapes read off a network with forward hooks ----------------------------------------------
 
 def shapes_through(block, x) -> list[tuple[str, str, tuple]]:
