@@ -288,23 +288,27 @@ glue("c4c_cpu_claim_zh", Markdown(
               + "）" for d in pairs)
     if pairs else "目前还没有提交同一深度的普通网络与 ResNet 的配对，所以本节今天还无法用数据回答这个问题"),
     display=False)
-# the second observation (deeper ResNets respond more weakly) on the same records: ResNet-56 against ResNet-20
-deeper = cpu_mean.get("resnet56"), cpu_mean.get("resnet20")
-both = None not in deeper
+# the second observation (deeper ResNets respond more weakly) on the same records: ResNet-20, -56, -110
+chain = [d for d in (20, 56, 110) if f"resnet{d}" in cpu_mean]
+both = len(chain) >= 2
+falls = both and all(cpu_mean[f"resnet{a}"] > cpu_mean[f"resnet{b}"] for a, b in zip(chain, chain[1:]))
 glue("c4c_cpu_depth", Markdown(
-    f"ResNet-56's mean response is {deeper[0]:.2f} against ResNet-20's {deeper[1]:.2f} ("
-    + ("smaller, as in the paper" if deeper[0] < deeper[1] else "**not** smaller: this run does not show it") + ")"
+    "mean responses " + ", ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain) + " ("
+    + ("smaller with each step in depth, as in the paper" if falls else "**not** smaller with each step in depth: "
+       "these runs do not show it") + ")"
     if both else "ResNet-20 and ResNet-56 are not both committed yet"), display=False)
 glue("c4c_cpu_depth_zh", Markdown(
-    f"ResNet-56 的平均响应为 {deeper[0]:.2f}，ResNet-20 为 {deeper[1]:.2f}（"
-    + ("更小，与论文一致" if deeper[0] < deeper[1] else "**并不**更小：这次运行没有显示出这一点") + "）"
+    "平均响应 " + "，".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain) + "（"
+    + ("随深度每一步都更小，与论文一致" if falls else "**并非**随深度每一步都更小：这些运行没有显示出这一点") + "）"
     if both else "ResNet-20 与 ResNet-56 尚未都提交"), display=False)
 te = {r["label"]: r["final"]["eval_error"] for r in cpu}  # their test errors (the same runs as Table 6's)
 te_words = pages.order_words(te.get("resnet56"), te.get("resnet20"))
 glue("c4c_cpu_te_word", Markdown(te_words[0]), display=False)
 glue("c4c_cpu_te_word_zh", Markdown(te_words[1]), display=False)
-depth_card = [f"ResNet-56 {deeper[0]:.2f} vs ResNet-20 {deeper[1]:.2f}"] if both else []
-depth_card_zh = [f"ResNet-56 {deeper[0]:.2f} 对 ResNet-20 {deeper[1]:.2f}"] if both else []
+depth_card = [" > ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain) if falls else
+              " vs ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain)] if both else []
+depth_card_zh = [" > ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain) if falls else
+                 " 对 ".join(f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f}" for d in chain)] if both else []
 glue("c4c_cpu_card", Markdown(
     ", ".join([f"ResNet-{d} {cpu_mean[f'resnet{d}']:.2f} vs plain-{d} {cpu_mean[f'plain{d}']:.2f}" for d in pairs]
               + depth_card)
