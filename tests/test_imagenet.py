@@ -426,10 +426,13 @@ def test_kill_9_of_one_rank_then_rerun_resumes_and_ends_with_the_same_record(ddp
     assert "(resuming from checkpoint)" in rerun.stdout and not ckpt.exists()
     resumed = R.load_record(next((out / "table2").glob("*.json")))
     whole = R.load_record(ddp_run["paths"][0])
-    timing = {"wall_time", "cpu_time"}
+    timing = {"wall_time", "cpu_time", "segments"}  # when, and by which processes: not what was trained
     strip = lambda d: {k: v for k, v in d.items() if k not in timing}  # noqa: E731
     assert resumed["run_id"] == whole["run_id"] and resumed["config"] == whole["config"]
     assert strip(resumed["history"]) == strip(whole["history"]) and strip(resumed["final"]) == strip(whole["final"])
+    spans = lambda rec: [(g["start"], g["end"]) for g in rec["history"]["segments"]]  # noqa: E731
+    assert spans(whole) == [(0, whole["final"]["iterations"])]
+    assert spans(resumed) == [(0, done_at_kill), (done_at_kill, whole["final"]["iterations"])]
     w1 = torch.load(ddp_run["paths"][0].with_suffix(".weights.pt"), weights_only=True)
     w2 = torch.load(next((out / "table2").glob("*.weights.pt")), weights_only=True)
     assert all(torch.equal(w1[k], w2[k]) for k in w1)  # bitwise the uninterrupted run's weights
