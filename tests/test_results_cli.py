@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from resnet_book import experiments as ex
 from resnet_book import results as R
@@ -258,6 +259,51 @@ def test_sigkill_then_rerun_resumes(tmp_path):
     assert "resuming from checkpoint" in rerun.stdout
     rec = R.load_record(next((tmp_path / "fig1").glob("*.json")))
     assert rec["final"]["iterations"] == 200 and rec["history"]["iters"][-1] == 200
+
+
+def test_a_run_killed_at_two_threads_is_not_restarted_at_one(tmp_path, capsys):
+    # A run killed at two threads leaves its checkpoint under the two-thread run id; the same command at
+    # one thread (--jobs 2 gives each run one) is another run id. It must neither resume that checkpoint
+    # (another computation) nor silently start over beside it: one line naming both, exit 2.
+    from resnet_book.data import DeviceData, load_cifar10, make_split
+    from resnet_book.models import get_model
+    from resnet_book.train import train
+
+    class DiesAt7:  # a SIGKILL after the checkpoint at iteration 6
+        def __init__(self, data):
+            self.data = data
+
+        def __getattr__(self, name):
+            return getattr(self.data, name)
+
+        def batch(self, seed, it, *a, **k):
+            if it == 7:
+                raise KeyboardInterrupt
+            return self.data.batch(seed, it, *a, **k)
+
+    exp = ex.get_experiment("fig1")
+    cfg = ex.run_config(exp, exp.runs[0], "quick", 0, "cpu", dict(parse_overrides(TINY)))
+    data = load_cifar10()
+    split = DeviceData(make_split(data, cfg.split, cfg.train_subset, cfg.eval_subset, cfg.subset_seed), "cpu")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        ckpt = tmp_path / "fig1" / f"{run_id(exp.runs[0], cfg, 'quick', data.fingerprint)}.ckpt"
+        ckpt.parent.mkdir(parents=True)
+        torch.manual_seed(0)
+        with pytest.raises(KeyboardInterrupt):
+            train(get_model("plain20"), DiesAt7(split), cfg, checkpoint=ckpt, progress=False)
+        torch.set_num_threads(1)
+        argv = ["run", "fig1", "--scale", "quick", "--out", str(tmp_path), "--quiet", "--runs", "plain20", "--set", TINY]
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "2 CPU thread(s), this process has 1" in err and ckpt.name in err
+        assert not list((tmp_path / "fig1").glob("*.json"))
+        torch.set_num_threads(2)  # with the count it was trained at, it resumes and finishes
+        assert main(argv) == 0
+        assert "resuming from checkpoint" in capsys.readouterr().out
+    finally:
+        torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("text, expected", [

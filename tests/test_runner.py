@@ -26,12 +26,63 @@ def _fig1_plain20(scale="quick", **overrides):
 
 
 # --- identity -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("amp, expected", [(False, "quick-plain20-s0-8ac386f4ba"), (True, "quick-plain20-s0-378a1b0df1")])
-def test_run_id_is_pinned(amp, expected):
+@pytest.mark.parametrize("amp, threads, expected", [
+    (False, 1, "quick-plain20-s0-8ac386f4ba"), (True, 1, "quick-plain20-s0-378a1b0df1"),
+    (False, 2, "quick-plain20-s0-fa2b56c19d"), (True, 2, "quick-plain20-s0-d5511dc5cb"),
+])
+def test_run_id_is_pinned(amp, threads, expected):
     # A change to what the id covers would orphan every committed record (and retrain it): on purpose
-    # only, with a new schema version. The dtype is fixed here so the pin holds on any machine.
+    # only, with a new schema version. The dtype and thread count are fixed here so the pin holds on
+    # any machine; one thread hashes as before the thread count joined the identity.
     run, cfg = _fig1_plain20(amp=amp)
-    assert run_id(run, cfg, "quick", "0" * 64) == expected
+    assert run_id(run, cfg, "quick", "0" * 64, threads=threads) == expected
+
+
+def test_committed_cpu_records_keep_their_ids():
+    # every committed cpu-scale record was trained on one thread: its id is what this code computes for it
+    fp = {}
+    for path in sorted((R.results_root() / "").glob("*/cpu-*.json")):
+        rec = R.load_record(path)
+        exp = ex.get_experiment(rec["experiment"])
+        run = next(r for r in exp.runs if r.name == rec["label"])
+        cfg = ex.run_config(exp, run, "cpu", rec["seed"], "cpu").replace(amp=rec["provenance"]["dtype"] == "bf16")
+        assert rec["provenance"]["threads"] == 1, path.name
+        assert run_id(run, cfg, "cpu", rec["provenance"]["data_fingerprint"], threads=1) == rec["run_id"], path.name
+        fp[str(path)] = rec["run_id"]
+    assert len(fp) >= 25
+
+
+def _five_steps(threads: int, amp: bool) -> list:
+    from resnet_book.models import get_model
+    from resnet_book.train import train_step
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        torch.manual_seed(0)
+        model = get_model("resnet20").to(memory_format=torch.channels_last)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+        g = torch.Generator().manual_seed(1)
+        for _ in range(5):
+            x = torch.randn(128, 3, 32, 32, generator=g).to(memory_format=torch.channels_last)
+            train_step(model, opt, x, torch.randint(0, 10, (128,), generator=g), amp)
+        return [p.detach().clone() for p in model.parameters()]
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to compare one thread with two")
+@pytest.mark.parametrize("amp", [False, True], ids=["fp32", "bf16"])
+def test_cpu_results_depend_on_the_thread_count_so_the_id_covers_it(amp):
+    # Why the thread count is in a CPU run's identity: the same five steps end elsewhere at 1 and 2 threads
+    # (and identically twice at the same count). If a future torch made them equal, this test says so.
+    one, two, again = _five_steps(1, amp), _five_steps(2, amp), _five_steps(1, amp)
+    assert all(torch.equal(a, b) for a, b in zip(one, again))
+    assert not all(torch.equal(a, b) for a, b in zip(one, two))
+    run, cfg = _fig1_plain20(amp=amp)
+    assert run_id(run, cfg, "quick", "f", threads=1) != run_id(run, cfg, "quick", "f", threads=2)
+    cuda = torch.device("cuda", 0)  # a GPU run's numbers do not depend on the host's threads
+    assert identity(cfg, cuda, threads=1) == identity(cfg, cuda, threads=2)
 
 
 def test_run_id_covers_dtype_and_device_type_not_execution_options():
@@ -207,3 +258,24 @@ def test_has_weights_tells_a_committed_record_without_weights_from_a_run_trained
         trained_model(rec, tmp_path)
     (tmp_path / "fig6" / "cpu-plain56-s0-0000000000.weights.pt").write_bytes(b"")
     assert has_weights(rec, tmp_path)
+
+
+# --- lengths are sizes: depth_length stretches the schedule, its 1x runs are table6's ------------------------
+def test_depth_length_stretches_the_schedule_keeping_its_shape():
+    exp, t6 = ex.get_experiment("depth_length"), ex.get_experiment("table6")
+    runs = {r.name: r for r in exp.runs_at("cpu")}
+    assert set(runs) == {"resnet20", "resnet56", "resnet20-x2", "resnet56-x2", "resnet20-x4", "resnet56-x4"}
+    base = ex.run_config(exp, runs["resnet56"], "cpu", 0, "cpu")
+    for k in (2, 4):
+        cfg = ex.run_config(exp, runs[f"resnet56-x{k}"], "cpu", 0, "cpu")
+        assert cfg.max_iters == k * base.max_iters == k * 6_000
+        assert [m / cfg.max_iters for m in cfg.milestones] == [0.5, 0.75]
+        assert cfg.max_iters // cfg.eval_every == base.max_iters // base.eval_every  # as many test points
+        changed = {key for key, v in cfg.to_dict().items() if v != base.to_dict()[key]}
+        assert changed == {"max_iters", "milestones", "eval_every"}  # sizes only
+    for name in ("resnet20", "resnet56"):  # the 1x points are the committed table6 runs (same id: reused)
+        a = ex.run_config(exp, runs[name], "cpu", 0, "cpu")
+        b = ex.run_config(t6, next(r for r in t6.runs if r.name == name), "cpu", 0, "cpu")
+        assert run_id(runs[name], a, "cpu", "f", threads=1) == run_id(runs[name], b, "cpu", "f", threads=1)
+    with pytest.raises(ValueError, match="whole iterations"):
+        ex.stretch(base, 1.0001)

@@ -155,6 +155,23 @@ def test_checkpoint_from_another_config_is_refused(tiny, tmp_path):
         _run(tiny, _small_cfg(lr=0.05), checkpoint=ckpt)
 
 
+def test_checkpoint_from_another_thread_count_is_refused(tiny, tmp_path):
+    # a CPU run's numbers depend on its thread count (tests/test_runner.py): a resume at another count
+    # would splice two computations into a run that no single setting produces
+    ckpt = tmp_path / "run.ckpt"
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with pytest.raises(_Killed):
+            _run(_DiesAt(tiny, 10), _small_cfg(), checkpoint=ckpt)
+        assert torch.load(ckpt, weights_only=True)["threads"] == 2
+        torch.set_num_threads(1)
+        with pytest.raises(ValueError, match=r"2 CPU thread\(s\), this process has 1"):
+            _run(tiny, _small_cfg(), checkpoint=ckpt)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_bf16_autocast_path_runs_on_cpu(tiny):
     cfg = _small_cfg(max_iters=4, log_every=2, checkpoint_every=2, eval_every=4, amp=True)
     model, h = _run(tiny, cfg)

@@ -111,6 +111,9 @@ class RunSpec:
     config: dict = field(default_factory=dict)  # recipe changes for this run (not sizes)
     label: str = ""
     scales: tuple[str, ...] = ("quick", "cpu", "paper")  # scales at which this run exists (see Experiment.scales)
+    # The schedule's length as a multiple of the scale's (a size): iterations, lr milestones and the
+    # evaluation cadence stretch together, so the schedule keeps its shape (see stretch()).
+    length: float = 1
 
     @property
     def name(self) -> str:
@@ -156,6 +159,15 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "table6", "CIFAR-10 test error of ResNet-20 ... 1202", "He et al. 2015, Table 6",
         _runs("resnet20", "resnet32", "resnet44", "resnet56") + (R110,)
         + (RunSpec("resnet1202", scales=("paper",)),),
+        SCALE_SIZES,
+    ),
+    Experiment(
+        "depth_length", "When does depth pay? ResNet-20 vs ResNet-56 at 1x, 2x and 4x the schedule's length",
+        "He et al. 2015, Table 6 and Fig. 6 (the paper's 64k iterations as the reference length)",
+        # The 1x runs are table6's (reused); 2x and 4x stretch the schedule, keeping its shape
+        # (lr /10 at 50% and 75%). At the cpu scale: 6k, 12k and 24k iterations (~15, 31, 61 epochs).
+        _runs("resnet20", "resnet56")
+        + tuple(RunSpec(m, label=f"{m}-x{k}", length=k, scales=("quick", "cpu")) for k in (2, 4) for m in ("resnet20", "resnet56")),
         SCALE_SIZES,
     ),
     Experiment(
@@ -249,11 +261,24 @@ def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str
     cfg = DATASET_CONFIGS[exp.dataset]().replace(**exp.scales[scale])
     k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
     recipe = {key: (v * k if key in _LR_FIELDS and v is not None else v) for key, v in run.config.items()}
-    cfg = cfg.replace(**recipe).replace(**(overrides or {}))
+    cfg = stretch(cfg.replace(**recipe).replace(**(overrides or {})), run.length)
     if exp.dataset == "imagenet":
         r = reference.IMAGENET_RECIPE
         cfg = linear_scaling(cfg, overrides or {}, r["batch_size"], r["lr"])
     return cfg.replace(seed=seed, device=device)
+
+
+def stretch(cfg: TrainConfig, length: float) -> TrainConfig:
+    """``cfg`` with its schedule ``length`` times as long: iterations, lr milestones and the
+    evaluation cadence (the same number of test points). Sizes only; ``length=1`` changes nothing."""
+    if length == 1:
+        return cfg
+    k = float(length)
+    if not k > 0 or not (cfg.max_iters * k).is_integer() or any(not (m * k).is_integer() for m in cfg.milestones):
+        raise ValueError(f"length {length} does not stretch {cfg.max_iters} iterations (milestones "
+                         f"{list(cfg.milestones)}) to whole iterations")
+    return cfg.replace(max_iters=int(cfg.max_iters * k), milestones=tuple(int(m * k) for m in cfg.milestones),
+                       eval_every=max(1, round(cfg.eval_every * k)))
 
 
 def build_model(run: RunSpec, seed: int) -> torch.nn.Module:

@@ -33,13 +33,15 @@ from .results import (
     SCHEMA_VERSION, device_name, git_commit, load_checkpoint_file, load_record, now_iso, package_hash, results_root,
     save_checkpoint, write_json_atomic,
 )
-from .train import TrainConfig, identity, resolve_compile, resolve_device, resolve_dtype, train
+from .train import TrainConfig, cpu_threads, identity, resolve_compile, resolve_device, resolve_dtype, train
 
 
 # --- identity -----------------------------------------------------------------------------------------
-def run_id(run: RunSpec, cfg: TrainConfig, scale: str, fingerprint: str) -> str:
-    """``<scale>-<label>-s<seed>-<hash>``: the hash covers model, kwargs, config, dtype, device type and data."""
-    ident = identity(cfg, resolve_device(cfg.device))
+def run_id(run: RunSpec, cfg: TrainConfig, scale: str, fingerprint: str, threads: int | None = None) -> str:
+    """``<scale>-<label>-s<seed>-<hash>``: the hash covers model, kwargs, config, dtype, device type, the
+    CPU thread count (``threads``, default: this process's; see :func:`resnet_book.train.identity`)
+    and data."""
+    ident = identity(cfg, resolve_device(cfg.device), threads)
     blob = json.dumps({"model": run.model, "kwargs": run.model_kwargs, "config": ident, "data": fingerprint},
                       sort_keys=True)
     return f"{scale}-{run.name}-s{cfg.seed}-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
@@ -178,6 +180,8 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
         ddata = _device_data(cache, data, cfg, dev)
         model = build_model(run, task.seed)
         ckpt = folder / f"{task.rid}.ckpt"
+        if not ckpt.exists():
+            _refuse_other_threads(task, dev)
         dtype, compiled = resolve_dtype(cfg, dev), resolve_compile(cfg, dev)
         log(f"{task.tag} {task.rid}: training {run.name} for {cfg.max_iters:,} iterations on {dev} ({dtype}"
             + (", compiled" if compiled else "") + f", {torch.get_num_threads()} threads)"
@@ -195,6 +199,24 @@ def _train(task: _Task, data, cache: dict, log, progress, jobs: int = 1, positio
     log(f"{task.tag} {task.rid}: train error {rec['final']['train_error']:.3f}, {ddata.eval_name} error "
         f"{rec['final']['eval_error']:.3f}, {history.wall_time:.0f} s")
     return rec
+
+
+def _refuse_other_threads(task: _Task, dev) -> None:
+    """Refuse to start a run afresh beside a checkpoint of the same run at another CPU thread count
+    (another run id: the thread count is part of a CPU run's identity). Resuming it here would
+    splice two computations; starting over silently would orphan hours of training."""
+    if cpu_threads(dev) is None:
+        return
+    for other in sorted(task.path.parent.glob(f"{task.scale}-{task.run.name}-s{task.seed}-*.ckpt")):
+        state = load_checkpoint_file(other, "cpu")
+        written_at = state.get("threads") if isinstance(state, dict) else None
+        if written_at is None or written_at == cpu_threads(dev) or "config" not in state:
+            continue
+        stored = type(task.cfg).from_dict(state["config"])
+        if identity(stored, dev, written_at) == identity(task.cfg, dev, written_at):
+            raise ValueError(f"{other.name} holds this run trained on {written_at} CPU thread(s), this process has "
+                             f"{cpu_threads(dev)}: resume it with {written_at} (OMP_NUM_THREADS={written_at}), "
+                             "or delete it to start over")
 
 
 _CODE: dict | None = None
@@ -384,7 +406,7 @@ def add_measure(record_path: str | os.PathLike, measure: str, data_dir: str | os
     if data.fingerprint != rec["provenance"]["data_fingerprint"]:
         raise ValueError(f"{path.name} was trained on data {rec['provenance']['data_fingerprint']}, "
                          f"{data.folder} is {data.fingerprint}: measure it on the data it was evaluated on")
-    cfg = TrainConfig(**{k: v for k, v in rec["config"].items() if k in TrainConfig.__dataclass_fields__})
+    cfg = TrainConfig.from_dict(rec["config"])
     value = _measure_saved(rec, weights, measure, _device_data({}, data, cfg, resolve_device(device)))
     if isinstance(value, dict):  # say that it was taken later, and by which code
         value["taken_after_training"] = {"git_commit": git_commit(), "created": now_iso()}

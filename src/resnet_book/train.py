@@ -98,6 +98,12 @@ class TrainConfig:
         d["milestones"] = list(self.milestones)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict):
+        """A stored config (a record's or checkpoint's); fields added since take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
     """``auto`` -> CUDA when present, else the CPU; ``cuda`` -> ``cuda:0``; ``cuda:N`` is checked."""
@@ -159,11 +165,28 @@ def execution_fields() -> tuple[str, ...]:
     return ("device", "amp", "compile", "deterministic", "checkpoint_every", "workers")
 
 
-def identity(cfg: "TrainConfig", device: torch.device) -> dict:
+def cpu_threads(device: torch.device) -> int | None:
+    """The intra-op thread count a run on ``device`` computes with (None on a GPU, where it does not matter)."""
+    return torch.get_num_threads() if device.type == "cpu" else None
+
+
+def identity(cfg: "TrainConfig", device: torch.device, threads: int | None = None) -> dict:
     """What decides a run's result: the config without execution fields, plus the resolved dtype and
-    device type (a bf16 or CUDA run must never stand in for an fp32 CPU run)."""
+    device type (a bf16 or CUDA run must never stand in for an fp32 CPU run) and, on a CPU, the
+    thread count (``threads``, default: this process's).
+
+    The thread count is part of what a CPU run computes: oneDNN splits a convolution's reductions
+    by thread, so five SGD steps of ResNet-20 end with other weights at one thread than at two, in
+    fp32 and in bf16 alike (tests/test_runner.py). One thread is the reference and adds nothing to
+    the identity: runs trained that way (every committed cpu-scale record) keep the ids they had
+    before the thread count joined it.
+    """
     d = {k: v for k, v in cfg.to_dict().items() if k not in execution_fields()}
-    return {**d, "dtype": resolve_dtype(cfg, device), "device_type": device.type}
+    ident = {**d, "dtype": resolve_dtype(cfg, device), "device_type": device.type}
+    n = cpu_threads(device) if threads is None else threads
+    if device.type == "cpu" and n != 1:
+        ident["cpu_threads"] = n
+    return ident
 
 
 class LRSchedule:
@@ -410,6 +433,7 @@ def train(
                 save_checkpoint(checkpoint, {
                     "config": cfg.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "schedule": schedule.state_dict(), "history": history.to_dict(), "world_size": world.size,
+                    "threads": cpu_threads(device),
                 })
     bar.close()
     history.wall_time += time.perf_counter() - t0
@@ -417,10 +441,6 @@ def train(
     return history
 
 
-def _as_config(d: dict, cls: type = TrainConfig) -> dict:
-    """A stored config dict as ``cls`` keyword arguments (fields added later take their defaults)."""
-    known = {f.name for f in fields(cls)}
-    return {k: v for k, v in d.items() if k in known}
 
 
 def _resume_state(checkpoint: str | os.PathLike, cfg: TrainConfig, device: torch.device, world_size: int) -> dict | None:
@@ -433,8 +453,13 @@ def _resume_state(checkpoint: str | os.PathLike, cfg: TrainConfig, device: torch
         return None
     state = load_checkpoint(checkpoint, device if world_size == 1 else "cpu")
     cls = type(cfg)
-    if identity(cls(**_as_config(state["config"], cls)), device) != identity(cfg, device):
+    if identity(cls.from_dict(state["config"]), device) != identity(cfg, device):
         raise ValueError(f"checkpoint {checkpoint} was written by a different config; delete it to start over")
+    threads, written_at = cpu_threads(device), state.get("threads")
+    if threads is not None and written_at is not None and written_at != threads:
+        raise ValueError(f"checkpoint {checkpoint} was written by a run on {written_at} CPU thread(s), this process has "
+                         f"{threads}: the two would compute different numbers; resume it with {written_at} "
+                         f"(OMP_NUM_THREADS={written_at}), or delete it to start over")
     written_by = state.get("world_size", 1)
     if written_by != world_size:
         raise ValueError(f"checkpoint {checkpoint} was written by {written_by} process(es), this run has {world_size}: "
