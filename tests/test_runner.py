@@ -279,3 +279,28 @@ def test_depth_length_stretches_the_schedule_keeping_its_shape():
         assert run_id(runs[name], a, "cpu", "f", threads=1) == run_id(runs[name], b, "cpu", "f", threads=1)
     with pytest.raises(ValueError, match="whole iterations"):
         ex.stretch(base, 1.0001)
+
+
+def test_jobs_share_of_threads_decides_the_ids_so_one_thread_runs_find_the_committed_records(tmp_path):
+    # `run depth_length --scale cpu --jobs N` on an N-core CPU trains one-thread runs: their ids are the
+    # committed (one-thread) table6 records' ids, so the 1x points are reused, not retrained. (The ids
+    # are computed with each run's share of the threads, not with the parent's.)
+    import shutil
+
+    shutil.copytree(R.results_root() / "table6", tmp_path / "table6")
+    logs = []
+    recs = run_experiment("depth_length", "cpu", runs=["resnet20", "resnet56"], jobs=torch.get_num_threads(),
+                          out=tmp_path, progress=False, log=logs.append)
+    assert [r["reused_from"] for r in recs] == [f"table6/{r['run_id']}.json" for r in recs], logs
+    assert not list(tmp_path.rglob("*.ckpt"))
+
+
+def test_the_last_run_of_a_jobs_2_queue_trains_with_its_share_of_the_threads(tmp_path):
+    # when one run is left, it trains in this process, still with 1/jobs of the threads (its id says so)
+    if torch.get_num_threads() < 2:
+        pytest.skip("needs two threads")
+    assert main(["run", "fig1", "--scale", "quick", "--out", str(tmp_path), "--quiet", "--jobs", "2",
+                 "--runs", "plain20", "--set", TINY]) == 0
+    rec = R.load_record(next((tmp_path / "fig1").glob("*.json")))
+    assert rec["provenance"]["threads"] == torch.get_num_threads() // 2
+    assert torch.get_num_threads() >= 2  # restored

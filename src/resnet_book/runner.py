@@ -336,18 +336,22 @@ def run_experiment(
     if not pairs:
         log(f"{name}: no runs at the {scale} scale (runs exist at: "
             f"{', '.join(sorted({s for r in exp.runs for s in r.scales}))})")
+    # Each run's share of the CPU threads: fixed by --jobs (not by how many runs are left), because on a
+    # CPU the thread count is part of what a run computes, and so of its id (train.identity).
+    threads = max(1, torch.get_num_threads() // int(jobs))
     tasks = []
     for i, (run, seed) in enumerate(pairs, 1):
         cfg = run_config(exp, run, scale, seed, str(dev), overrides)
-        tasks.append(_Task(exp.name, run, seed, scale, cfg, run_id(run, cfg, scale, data.fingerprint), root,
+        tasks.append(_Task(exp.name, run, seed, scale, cfg, run_id(run, cfg, scale, data.fingerprint, threads), root,
                            f"[{i}/{len(pairs)}]"))
     cache: dict = {}
     records = [_reuse(t, data, cache, log) for t in tasks]
     todo = [i for i, r in enumerate(records) if r is None]
     jobs = min(int(jobs), len(todo)) or 1
     if jobs == 1:
-        for i in todo:
-            records[i] = _train(tasks[i], data, cache, log, progress)
+        with _num_threads(threads):
+            for i in todo:
+                records[i] = _train(tasks[i], data, cache, log, progress)
         return records
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -356,7 +360,6 @@ def run_experiment(
     slots = ctx.Queue()
     for s in range(jobs):
         slots.put(s)
-    threads = max(1, torch.get_num_threads() // jobs)
     log(f"{name}: training {len(todo)} runs, {jobs} at a time ({threads} thread(s) each"
         + (f", one GPU each" if dev.type == "cuda" else "") + ")")
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init,
@@ -365,6 +368,17 @@ def run_experiment(
         for i, f in futures.items():
             records[i] = f.result()
     return records
+
+
+@contextlib.contextmanager
+def _num_threads(n: int):
+    """Run the body with ``n`` intra-op threads (restored afterwards)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _weights_of(record: dict, out: str | os.PathLike | None = None) -> Path:
