@@ -55,9 +55,10 @@ notebooks: setup
 	  $(VENV)/bin/jupytext --quiet --to ipynb -o $(NB)/chapters/$$(basename $$f .py).ipynb $$f || exit 1; done
 
 # Execute every chapter ONCE (a raising cell fails here), keeping the outputs for the site.
+# RESNET_BOOK_LIVE=1: the site shows this build's optional live runs (resnet_book.book.pages.live_runs).
 execute: notebooks
 	mkdir -p _build
-	$(PY) -m pytest --nbmake --nbmake-timeout=600 --overwrite -q \
+	RESNET_BOOK_LIVE=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --overwrite -q \
 	  --junitxml=_build/nbmake.xml $(NB)
 
 # Are the executed notebooks current? (one per chapter, newer than its source, older than nbmake's

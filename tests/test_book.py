@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from resnet_book import book
+from resnet_book.book import quizzes as book
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resnet_book.results import load_records
+from resnet_book.experiments.records import load_records
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 

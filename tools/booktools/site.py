@@ -111,7 +111,7 @@ def fmt_seconds(t: float) -> str:
 def gpu_estimate(name: str) -> tuple[float, str] | None:
     """``report.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
     try:
-        from resnet_book import report
+        from resnet_book.experiments import report
     except Exception:  # noqa: BLE001 - the box then says "no estimate"
         return None
     fn = getattr(report, "estimate_gpu_hours", None)
@@ -131,7 +131,7 @@ def quick_training(experiments: list[dict | str], root: Path | None = None) -> d
     run (model, seed, label) in ``results/<experiment>/`` at the quick scale, each run counted once:
     ``{"seconds": total wall time, "runs": n, "devices": [...]}``, or None without records.
     """
-    from resnet_book.results import load_records
+    from resnet_book.experiments.records import load_records
 
     newest: dict = {}
     for exp in experiments:
@@ -298,6 +298,7 @@ def colab_setup_cell(repo_url: str, branch: str) -> dict:
 
 
 TOC_CAPTIONS = {"zh_CN": {"Getting started": "入门", "The paper, part by part": "逐部分读论文",
+                          "How this book's numbers are made": "本书的数字是怎么得到的",
                           "For teachers": "教师用", "Reference": "参考"}}
 
 # Where each edition is built (Makefile) -- the language switch links a page to its twin there.
@@ -312,7 +313,7 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     catalogs of ``book/locales/`` translate the prose. Every edition links each page to the same page
     of the other language (``booktools.lang_switch``), built beside it under ``_build/``.
     ``results_root``: where the lecture-time table reads the quick runs' records (default: the results
-    folder of :mod:`resnet_book.results`)."""
+    folder of :mod:`resnet_book.experiments.records`)."""
     import yaml
 
     shutil.rmtree(site, ignore_errors=True)

@@ -34,10 +34,13 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 from sphinx_revealjs.nodes import revealjs_break
 
 MAX_CODE_LINES = 12  # longer code cells keep only their output on slides
+MAX_SLIDE_LINES = 4  # bullet lines of a {slide} block
 SLIDE_H, TITLE_H = 800, 90  # the slide (reveal.js config below) and its heading, in slide pixels
 LINE_H, LINE_CHARS, CODE_LINE_H = 34, 88, 21  # prose: a line's height and length at 26 px; code at 0.6 em
 FIGURE_H, QUIZ_H = 600, 520  # a figure (CSS caps its image at 520 px, caption below); a quiz with feedback
@@ -286,7 +289,46 @@ def _finish(app, exception) -> None:
         encoding="utf-8")
 
 
+# --- what a section puts on its slide: the ``{slide}`` directive ------------------------------------
+class slide_block(nodes.General, nodes.Element):
+    """A section's slide, as its chapter source writes it (``{slide}``): ``lines`` (1-4 short Markdown
+    bullet lines) and ``show`` (labels of the section's equations or tables to put on the slide).
+    It holds no text nodes, so the site and its catalogs never see it; the decks render it."""
+
+
+class SlideDirective(SphinxDirective):
+    """::
+
+        ```{slide}
+        :show: eq-02-residual
+        - the block learns F(x) = H(x) - x
+        - identity is easy: push F to zero
+        ```
+
+    On the site nothing; in the decks the section's slide (title, these lines, what ``:show:``
+    names; its figures and quiz questions follow on slides of their own) and the rest of the
+    section in the speaker notes (``S``)."""
+
+    has_content = True
+    option_spec = {"show": directives.unchanged}
+
+    def run(self):
+        lines = [ln.strip() for ln in self.content if ln.strip()]
+        bad = [ln for ln in lines if not ln.startswith(("- ", "* "))]
+        if bad or not 1 <= len(lines) <= MAX_SLIDE_LINES:
+            raise self.error(f"a {{slide}} block holds 1-{MAX_SLIDE_LINES} bullet lines ('- ...'), got {lines!r}")
+        show = [s.strip() for s in self.options.get("show", "").split(",") if s.strip()]
+        return [slide_block("", lines=[ln[2:].strip() for ln in lines], show=show)]
+
+
+def _skip(self, node):
+    raise nodes.SkipNode
+
+
 def setup(app):
+    app.add_node(slide_block, html=(_skip, None), latex=(_skip, None), text=(_skip, None), man=(_skip, None),
+                 texinfo=(_skip, None), revealjs=(_skip, None))
+    app.add_directive("slide", SlideDirective)
     app.setup_extension("sphinx_revealjs")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _offline)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from booktools import i18n, lang_switch, site
-from resnet_book import book
+from resnet_book.book import quizzes as book
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZZES = sorted(p.stem for p in (ROOT / "chapters" / "quizzes").glob("*.yml"))

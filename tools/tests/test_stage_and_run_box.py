@@ -98,7 +98,7 @@ def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
 
 
 def _record(run_id, model, seed, wall, created, scale="quick"):
-    from resnet_book.results import SCHEMA_VERSION
+    from resnet_book.experiments.records import SCHEMA_VERSION
 
     return {"schema": SCHEMA_VERSION, "run_id": run_id, "experiment": "fig1", "model": model, "model_kwargs": {},
             "label": model, "scale": scale, "seed": seed, "config": {}, "status": "complete",

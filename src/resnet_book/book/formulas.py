@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..files import REPO_ROOT
+
+ROOT = REPO_ROOT or Path.cwd()
 
 _FENCE_MATH = re.compile(r"^(?P<fence>`{3,}|:{3,})\{math\}[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$", re.MULTILINE | re.DOTALL)
 _DOLLARS = re.compile(r"^\$\$\s*\n(?P<body>.*?)^\$\$[ \t]*(?:\((?P<label>[\w-]+)\))?[ \t]*$", re.MULTILINE | re.DOTALL)

@@ -1,31 +1,29 @@
-"""Results with provenance: one JSON record per run, atomic writes, checkpoints, schema checks.
+"""Results with provenance: one JSON record per run, where records live, their schema, and the code
+that made them (git commit, package hash).
 
 A record lives at ``<out>/<experiment>/<run-id>.json`` and holds the run's config, scale, seed,
 device, torch version, git commit, data fingerprint, curves, final metrics and wall time.
-Every write goes to a temporary file in the same folder and is renamed into place, so a killed
-process never leaves a half-written record or checkpoint.
+Every write is atomic (:func:`resnet_book.files.atomic_write`): a killed process never leaves a
+half-written record.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import platform
 import subprocess
-import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
 
+from ..errors import RecordError
+from ..files import REPO_ROOT
+
 SCHEMA_VERSION = 2  # 2: run ids cover the dtype and device type; provenance says dtype and threads
 ENV_VAR = "RESNET_BOOK_RESULTS"
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the repository root in a src-layout checkout
-
-
-class RecordError(ValueError):
-    """A results record or checkpoint is missing fields, has wrong types, or cannot be parsed."""
 
 
 def results_root(out: str | os.PathLike | None = None) -> Path:
@@ -34,59 +32,17 @@ def results_root(out: str | os.PathLike | None = None) -> Path:
         return Path(out)
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    if (_PACKAGE_ROOT / "pyproject.toml").exists():
-        return _PACKAGE_ROOT / "results"
+    if REPO_ROOT is not None:
+        return REPO_ROOT / "results"
     return Path.cwd() / "results"
-
-
-def _atomic_write(path: Path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_json_atomic(path: str | os.PathLike, obj) -> None:
-    """Write ``obj`` as JSON to ``path`` via a temporary file and a rename."""
-    data = json.dumps(obj, indent=1, sort_keys=False, allow_nan=True).encode()
-    _atomic_write(Path(path), lambda f: f.write(data))
-
-
-def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
-    """``torch.save`` to ``path`` atomically."""
-    _atomic_write(Path(path), lambda f: torch.save(state, f))
-
-
-def load_checkpoint_file(path: str | os.PathLike, device: torch.device | str = "cpu"):
-    """``torch.load`` (tensors only) with a clear error for a truncated or corrupt file."""
-    try:
-        return torch.load(path, map_location=device, weights_only=True)
-    except Exception as e:
-        # (torch's own message is many lines about weights_only; the type says enough)
-        raise RecordError(f"cannot read checkpoint {path} ({type(e).__name__}): the file is truncated or "
-                          "corrupt; delete it to start the run over") from None
-
-
-def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> dict:
-    state = load_checkpoint_file(path, device)
-    missing = {"config", "model", "optimizer", "schedule", "history"} - set(state)
-    if missing:
-        raise RecordError(f"checkpoint {path} lacks {sorted(missing)}; delete it to start the run over")
-    return state
 
 
 def git_commit() -> str:
     """HEAD of the repository the package is in ("+dirty" if tracked files changed), or "unknown"."""
     try:
-        run = lambda *a: subprocess.run(["git", *a], cwd=_PACKAGE_ROOT, capture_output=True, text=True, timeout=10)  # noqa: E731
+        if REPO_ROOT is None:
+            return "unknown"
+        run = lambda *a: subprocess.run(["git", *a], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)  # noqa: E731
         head = run("rev-parse", "HEAD")
         if head.returncode:
             return "unknown"
@@ -98,10 +54,8 @@ def git_commit() -> str:
 
 def package_hash() -> str:
     """SHA-256 (first 16 hex digits) of the package's source files: which code produced a record."""
-    import hashlib
-
     h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]
     for f in sorted(pkg.rglob("*.py")):
         h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
@@ -196,7 +150,3 @@ def commits_of(record: dict) -> list[str]:
     seen = [seg["git_commit"] for seg in record.get("history", {}).get("segments", []) if seg.get("git_commit")]
     seen.append(record["provenance"]["git_commit"])
     return list(dict.fromkeys(seen))
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -13,12 +13,14 @@ import time
 import numpy as np
 import torch
 
-from . import reference
-from .experiments import RunSpec, get_experiment, run_config
-from .models import get_model
-from .results import commits_of
-from .tables import markdown_table
-from .train import TrainConfig, resolve_device, resolve_dtype
+from .. import reference
+from ..analysis import count_flops
+from ..engine.device import resolve_device, resolve_dtype
+from ..engine.train import TrainConfig, train_step
+from ..models import get_model
+from ..tables import markdown_table
+from .records import commits_of
+from .registry import RunSpec, get_experiment, run_config
 
 # --- what a paper-scale run costs -------------------------------------------------------------------
 # An ESTIMATE, not a measurement (no GPU was available to the authors of this function): training
@@ -33,8 +35,6 @@ ASSUMED_IMAGENET_GPU_TFLOPS = 40.0
 
 
 def _forward_macs(run: RunSpec) -> int:
-    from .analysis import count_flops
-
     depth = int("".join(c for c in run.model if c.isdigit()) or 0)
     if run.model.startswith(("resnet", "plain")) and depth in reference.CIFAR_PARAMS_OPTION_A and not run.model_kwargs:
         return reference.cifar_macs(depth)
@@ -66,8 +66,6 @@ def estimate_gpu_hours(name: str, seeds: int = 1) -> tuple[float, str]:
 # --- what a run costs on this CPU ------------------------------------------------------------------
 def probe_img_per_s(device: str = "cpu", dtype: str | None = None, steps: int = 3) -> float:
     """Training images per second of ResNet-20 at batch 128 here (eager; ``steps`` timed steps)."""
-    from .train import train_step
-
     dev = resolve_device(device)
     amp = (dtype or resolve_dtype(TrainConfig(), dev)) == "bf16"
     torch.manual_seed(0)
@@ -96,10 +94,6 @@ def estimate_cpu_seconds(name: str, scale: str, img_per_s_resnet20: float) -> di
         images = cfg.max_iters * cfg.batch_size + evals * n_eval / 3  # an eval image costs ~1/3 of a training one
         out[run.name] = images * _forward_macs(run) / base / img_per_s_resnet20
     return out
-
-
-def _fmt_duration(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 
 
 # --- report --------------------------------------------------------------------------------------------

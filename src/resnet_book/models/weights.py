@@ -4,10 +4,11 @@ In the spirit of torchvision's ``WeightsEnum``, but small: one :class:`Weights` 
 file says where it comes from (URL, commit, source, licence), how to check it (SHA-256), what input
 it expects, and what its authors report.
 
->>> from resnet_book.weights import get_model, evaluate_released, list_weights
+>>> from resnet_book.models import get_model, list_weights
 >>> list_weights()                                          # doctest: +SKIP
 ['resnet20.akamaster', 'resnet32.akamaster', ..., 'resnet1202.akamaster']
 >>> model = get_model("resnet56", weights="akamaster")      # our ResNet-56 with their trained weights
+>>> from resnet_book.analysis import evaluate_released
 >>> evaluate_released("resnet56", "test_lossless1k").accuracy   # doctest: +SKIP
 
 **The weights.** Yerlan Idelbayev's ``akamaster/pytorch_resnet_cifar10`` (BSD-2-Clause) trained
@@ -49,8 +50,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import reference
-from .data import CLASSES, DataError, file_sha256
+from .. import reference
+from ..errors import ConfigError, DataError
+from ..files import file_sha256
+from .registry import builder
 
 ENV_VAR = "RESNET_BOOK_WEIGHTS"
 
@@ -66,7 +69,7 @@ class WeightsError(DataError):
     """A weights file is missing, corrupt, or not what the registry says (message says how to fix it)."""
 
 
-class UnknownWeightsError(ValueError):
+class UnknownWeightsError(ConfigError):
     """No released weights of that name, or none for that model (message lists what exists)."""
 
 
@@ -273,7 +276,7 @@ def option_a_permutations(widths: Sequence[int]) -> list[torch.Tensor]:
     perms = [torch.arange(widths[0])]
     for prev, width in zip(widths, widths[1:]):
         if (width - prev) % 2:
-            raise ValueError(f"symmetric option-A padding needs an even width increase, got {prev}->{width}")
+            raise WeightsError(f"symmetric option-A padding needs an even width increase, got {prev}->{width}")
         pad = (width - prev) // 2
         zeros = torch.cat([torch.arange(pad), torch.arange(pad + prev, width)])
         perms.append(torch.cat([perms[-1] + pad, zeros]))
@@ -351,155 +354,6 @@ def convert_state_dict(theirs: dict[str, torch.Tensor], model: nn.Module) -> dic
     return out
 
 
-def get_model(name: str, weights: str | Weights | None = None, **kw) -> nn.Module:
-    """``models.get_model(name, **kw)``, and with ``weights="akamaster"`` their trained weights loaded.
-
-    The weights fix the architecture (option A, 10 classes), so no other keyword is accepted with
-    them. The model is returned in eval mode; its input must go through ``Weights.transform``
-    (``model.released_weights`` is the :class:`Weights` entry).
-    """
-    from .models import get_model as build
-
-    if weights is None:
-        return build(name, **kw)
-    w = get_weights(name, weights)
-    if kw:
-        raise ValueError(f"{w.name} fixes the architecture (option-A {name}); drop {', '.join(f'{k}=' for k in kw)}")
-    model = build(name)
-    theirs, _ = load_released(w)
-    model.load_state_dict(convert_state_dict(theirs, model), strict=True)
-    model.released_weights = w
-    return model.eval()
-
-
-# --- evaluation -------------------------------------------------------------------------------------
-#: Evaluation splits: the data.SPLITS names whose eval part is a test set, an alias, and the paired JPEG 1k.
-_EVAL_SPLITS = {"test_lossless1k": "test_lossless1k", "full": "full", "test": "full", "test_jpeg1k": "test_jpeg1k"}
-
-
-@dataclass
-class Evaluation:
-    """Released weights evaluated on one split: per-image predictions and probabilities."""
-
-    weights: Weights
-    split: str  # "test_lossless1k" or "full" (the folder's test set)
-    eval_name: str  # what was evaluated on: "test_lossless1k" (1,000 lossless) or "test"
-    labels: np.ndarray  # (N,) int64
-    predictions: np.ndarray  # (N,) int64, the arg-max class
-    probs: np.ndarray  # (N, 10) float32 softmax
-    images: np.ndarray = field(repr=False)  # (N, 32, 32, 3) uint8, the evaluated images (for figures)
-    original_pixels: bool  # True: original CIFAR-10 pixels; False: the JPEG-derived copy
-    data_fingerprint: str
-    seconds: float
-    dtype: str
-
-    @property
-    def n(self) -> int:
-        return len(self.labels)
-
-    @property
-    def accuracy(self) -> float:
-        """Top-1 accuracy in %."""
-        return 100.0 * float((self.predictions == self.labels).mean())
-
-    @property
-    def error(self) -> float:
-        """Top-1 error in %."""
-        return 100.0 - self.accuracy
-
-    def per_class_accuracy(self) -> dict[str, float]:
-        """Accuracy (%) of each class, by class name."""
-        from .analysis import per_class_accuracy
-
-        return dict(zip(CLASSES, per_class_accuracy(self.labels, self.predictions, len(CLASSES)).tolist()))
-
-    def confusion(self) -> np.ndarray:
-        """Confusion matrix (rows: true class, columns: predicted), counts."""
-        from .analysis import confusion_matrix
-
-        return confusion_matrix(self.labels, self.predictions, len(CLASSES))
-
-    def top_k(self, k: int = 3, index=None) -> tuple[np.ndarray, np.ndarray]:
-        """(classes, probabilities) of the ``k`` most probable classes, per image (optionally a subset)."""
-        from .analysis import top_k
-
-        return top_k(self.probs if index is None else self.probs[index], k)
-
-    def describe(self) -> str:
-        pixels = "original pixels" if self.original_pixels else "JPEG-derived pixels"
-        return (f"{self.weights.name} on {self.n:,} {self.eval_name} images ({pixels}): accuracy {self.accuracy:.2f}% "
-                f"(file's best_prec1 {self.weights.best_prec1 if self.weights.best_prec1 is not None else '?'}%, "
-                f"reported error {self.weights.reported_error}%), {self.seconds:.1f} s ({self.dtype})")
-
-
-_EVALS: dict[tuple, Evaluation] = {}
-
-
-def eval_arrays(split: str = "test_lossless1k", data=None, eval_subset: int | None = None,
-                subset_seed: int = 0):
-    """(images uint8 NHWC, labels, eval_name, data) of the eval part of ``split`` (see ``data.make_split``).
-
-    ``test_jpeg1k`` (JPEG-derived copy only): the same 1,000 photos as ``test_lossless1k``, in the same
-    order, with the copy's JPEG-degraded pixels (``data.lossless1k_in_jpeg_copy``): a paired comparison.
-    """
-    from .data import load_cifar10, lossless1k_in_jpeg_copy, make_split, stratified_indices
-
-    if split not in _EVAL_SPLITS:
-        raise ValueError(f"unknown evaluation split {split!r}; known: {', '.join(_EVAL_SPLITS)}")
-    data = load_cifar10() if data is None else data
-    if split == "test_jpeg1k":
-        idx = lossless1k_in_jpeg_copy(data)
-        if eval_subset is not None and eval_subset < len(idx):  # the same subset as test_lossless1k's
-            idx = idx[stratified_indices(data.y_test[idx], eval_subset, subset_seed + 1)]
-        return data.x_test[idx], data.y_test[idx], "test_jpeg1k", data
-    s = make_split(data, _EVAL_SPLITS[split], eval_subset=eval_subset, subset_seed=subset_seed)
-    return s.x_eval, s.y_eval, s.eval_name, data
-
-
-def evaluate_released(name: str, split: str = "test_lossless1k", weights: str | Weights = "akamaster", data=None,
-                      eval_subset: int | None = None, batch_size: int = 500, dtype: torch.dtype = torch.float32,
-                      model: nn.Module | None = None) -> Evaluation:
-    """Evaluate ``name``'s released ``weights`` on ``split``: per-image predictions and accuracy.
-
-    ``split``: ``"test_lossless1k"`` (original pixels: the 1,000 lossless canonical test images,
-    or the full test set where the original CIFAR-10 is installed), ``"full"``/``"test"`` (the
-    folder's 10,000 test images: here the JPEG-derived copy) or ``"test_jpeg1k"`` (the JPEG copy's
-    versions of the same 1,000 images, same order: per-image comparisons). ``eval_subset``: a stratified seeded
-    subset. Input normalisation is theirs (``Weights.transform``). Results are kept per process, so
-    a second call with the same arguments is free.
-    """
-    from .analysis import predict
-
-    w = get_weights(name, weights)
-    x, y, eval_name, data = eval_arrays(split, data, eval_subset)
-    key = (w.name, _EVAL_SPLITS[split], str(data.folder), data.fingerprint, eval_subset, str(dtype))
-    if key in _EVALS and model is None:
-        return _EVALS[key]
-    t0 = time.perf_counter()
-    model = get_model(name, weights=w) if model is None else model
-    xt = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)
-    logits = predict(model, w.transform(xt), batch_size=batch_size, dtype=dtype)
-    probs = torch.softmax(logits.float(), 1).numpy()
-    ev = Evaluation(w, _EVAL_SPLITS[split], eval_name, np.asarray(y, np.int64), probs.argmax(1), probs, x,
-                    original_pixels=eval_name == "test_lossless1k" or (eval_name == "test" and bool(data.lossless_test)),
-                    data_fingerprint=data.fingerprint, seconds=time.perf_counter() - t0,
-                    dtype=str(dtype).removeprefix("torch."))
-    _EVALS[key] = ev
-    return ev
-
-
-def released_inputs(name: str, split: str = "test_lossless1k", weights: str | Weights = "akamaster", data=None,
-                    eval_subset: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """(normalised float NCHW inputs, labels) of ``split`` for ``name``'s released weights.
-
-    What the analysis helpers take, e.g. ``analysis.lesion_blocks(get_model(name, weights=...), *released_inputs(name))``
-    or ``analysis.layer_response_std(model, released_inputs(name)[0])``.
-    """
-    w = get_weights(name, weights)
-    x, y, _, _ = eval_arrays(split, data, eval_subset)
-    return w.transform(torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)), torch.from_numpy(y)
-
-
 # --- listing (CLI) ------------------------------------------------------------------------------------
 def status_rows() -> list[list[str]]:
     """One row per released file: name, file, reported error, best_prec1, hash kind, where it is."""
@@ -513,24 +367,30 @@ def status_rows() -> list[list[str]]:
 
 
 def verify_all(download: bool = False) -> list[tuple[Weights, str]]:
-    """Verify every local file (hash, ``weights_only`` load, conversion into our model); optionally fetch missing ones.
-
-    Returns (entry, "ok ..." or "not here ...") per file; raises WeightsError at the first bad file.
-    """
-    from .models import get_model as build
-
+    """Verify every local file (hash, ``weights_only`` load, conversion into our model); optionally
+    fetch missing ones. Returns (entry, a line) per file: "ok ...", "not here ..." or "BAD ..." --
+    every file is checked, a bad one does not hide the others (:func:`bad_files` lists the bad)."""
     out = []
     for w in WEIGHTS.values():
         if locate(w) is None and not download:
             out.append((w, f"not here: put it at {cache_path(w)} or in ${ENV_VAR}/{w.tag}/ (or use --download)"))
             continue
-        path = weights_file(w, download=download)
-        theirs, meta = load_released(w, download=False)
-        model = build(w.model)
-        model.load_state_dict(convert_state_dict(theirs, model), strict=True)
-        bp = meta.get("best_prec1")
-        if w.best_prec1 is not None and bp is not None and abs(float(bp) - w.best_prec1) > 0.005:
-            raise WeightsError(f"{path}: best_prec1 {float(bp):.2f} in the file, the registry says {w.best_prec1}")
+        try:
+            path = weights_file(w, download=download)
+            theirs, meta = load_released(w, download=False)
+            model = builder(w.model)()
+            model.load_state_dict(convert_state_dict(theirs, model), strict=True)
+            bp = meta.get("best_prec1")
+            if w.best_prec1 is not None and bp is not None and abs(float(bp) - w.best_prec1) > 0.005:
+                raise WeightsError(f"{path}: best_prec1 {float(bp):.2f} in the file, the registry says {w.best_prec1}")
+        except DataError as e:
+            out.append((w, f"BAD: {e}"))
+            continue
         out.append((w, f"ok: {'SHA-256' if w.full_hash else 'SHA-256 prefix'} matches, loads into our {w.model}"
                        + (f", best_prec1 {float(bp):.2f}" if bp is not None else "") + f" ({path})"))
     return out
+
+
+def bad_files(results: list[tuple[Weights, str]]) -> list[str]:
+    """The names of the entries that :func:`verify_all` found bad."""
+    return [w.name for w, line in results if line.startswith("BAD")]

@@ -83,13 +83,13 @@ def name(key: str) -> str:
 # Before you read on, commit to an answer:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q1"])
+quiz("05_imagenet", ["q1"])
 
 # %% [markdown]
 # The paper's Fig. 4 plots training and validation error during training of plain-18 and
 # plain-34 (left) and of ResNet-18 and ResNet-34 (right); Table 2 gives the final top-1 validation
 # errors (10-crop testing). We cannot redraw the curves without training, but the end points tell
-# the story ({numref}`fig-06-table2`):
+# the story ({numref}`fig-05-table2`):
 
 # %% tags=["remove-input"]
 display(Markdown(markdown_table(
@@ -104,7 +104,7 @@ glue("c6_r34_vs_r18", T2["resnet18"] - T2["resnet34"], display=False)
 glue("c6_r34_vs_p34", T2["plain34"] - T2["resnet34"], display=False)
 glue("c6_p34_vs_p18", T2["plain34"] - T2["plain18"], display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The story of Fig. 4, told by its end points (Table 2): going from 18 to 34 layers makes the plain net worse and the residual net better. The lines join the two depths of each family; the paper's curves in Fig. 4 show that the plain net's *training* error is higher too, throughout training.", "name": "fig-06-table2"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The story of Fig. 4, told by its end points (Table 2): going from 18 to 34 layers makes the plain net worse and the residual net better. The lines join the two depths of each family; the paper's curves in Fig. 4 show that the plain net's *training* error is higher too, throughout training.", "name": "fig-05-table2"}}
 fig, ax = plt.subplots(figsize=(4.6, 3.2))
 for family, color, marker in (("plain", "C3", "s"), ("resnet", "C0", "o")):
     ys = [T2[f"{family}{d}"] for d in (18, 34)]
@@ -148,7 +148,7 @@ p_plain, p_res, p_plain == p_res
 # Check your reading of the 18-layer row:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q2"])
+quiz("05_imagenet", ["q2"])
 
 # %% [markdown]
 # ## Table 3: shortcut options, and 50 to 152 layers
@@ -158,7 +158,7 @@ quiz("06_imagenet", ["q2"])
 # (option B). Before you look at it:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q3"])
+quiz("05_imagenet", ["q3"])
 
 # %% [markdown]
 # Here is the table, with two columns the paper does not print: the parameters and the
@@ -200,7 +200,7 @@ glue("c6_abc_spread", max(T3[f"resnet34_{o}"][0] for o in "ABC") - min(T3[f"resn
 glue("c6_a_vs_plain", T3["plain34"][0] - T3["resnet34_A"][0], display=False)
 glue("c6_c_extra_params_m", (costs["resnet34_C"][0] - costs["resnet34_A"][0]) / 1e6, display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Table 3 against cost: top-1 validation error (10-crop) of each network against its multiply-adds per image, counted from the course's models. Depth buys accuracy at a modest cost once the blocks are bottlenecks; the three shortcut options of ResNet-34 (A, B, C) sit almost on top of each other, far below plain-34.", "name": "fig-06-table3"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Table 3 against cost: top-1 validation error (10-crop) of each network against its multiply-adds per image, counted from the course's models. Depth buys accuracy at a modest cost once the blocks are bottlenecks; the three shortcut options of ResNet-34 (A, B, C) sit almost on top of each other, far below plain-34.", "name": "fig-05-table3"}}
 fig, ax = plt.subplots(figsize=(5.6, 3.4))
 for k in T3_MODELS:
     x, y = costs[k][1] / 1e9, T3[k][0]
@@ -234,7 +234,7 @@ plt.show()
 # {glue:md}`c6_tv_ok` (`reference.IMAGENET_PARAMS`).
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q4"])
+quiz("05_imagenet", ["q4"])
 
 # %% [markdown]
 # ## Tables 4 and 5: single models, an ensemble, and the test server
@@ -243,7 +243,7 @@ quiz("06_imagenet", ["q4"])
 # reappear in Table 4 with *lower* errors. Why? Decide first:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q5"])
+quiz("05_imagenet", ["q5"])
 
 # %% tags=["remove-input"]
 rows = [[name(k), f"{T3[k][0]:.2f} / {T3[k][1]:.2f}", f"{T4[k][0]:.2f} / {T4[k][1]:.2f}",
@@ -275,7 +275,7 @@ glue("c6_t4_r152_top1", T4["resnet152"][0], display=False)
 # that its single ResNet-152 of Table 4 "outperforms all previous ensemble results".
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q6"])
+quiz("05_imagenet", ["q6"])
 
 # %% [markdown]
 # ## What a CPU can show: one training step of ResNet-18, 34 and 50
@@ -285,7 +285,7 @@ quiz("06_imagenet", ["q6"])
 # $h \times w$,
 #
 # ```{math}
-# :label: eq-06-macs
+# :label: eq-05-macs
 # \text{multiply-adds} = k^2 \, c_\text{in} \, c_\text{out} \, h \, w .
 # ```
 #
@@ -293,7 +293,7 @@ quiz("06_imagenet", ["q6"])
 # a training step? Commit first:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q7"])
+quiz("05_imagenet", ["q7"])
 
 # %% [markdown]
 # Let's measure. One training step is a forward pass, the loss, a backward pass and an SGD update,
@@ -358,7 +358,7 @@ glue("c6_paper_batch", R["batch_size"], display=False)
 glue("c6_images_seen_m", images_seen / 1e6, display=False)
 glue("c6_years50", years50, display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "One training step on this build's CPU, measured live (left), against the multiply-adds of the forward pass counted from the models (right), both relative to ResNet-18. Timings depend on the machine and on whatever else runs on it; the ratios between the networks are the informative part.", "name": "fig-06-step-time"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "One training step on this build's CPU, measured live (left), against the multiply-adds of the forward pass counted from the models (right), both relative to ResNet-18. Timings depend on the machine and on whatever else runs on it; the ratios between the networks are the informative part.", "name": "fig-05-step-time"}}
 nets = list(step)
 fig, axes = plt.subplots(1, 2, figsize=(7, 2.6), sharey=True)
 panels = (("measured step time", [step[n] / step["resnet18"] for n in nets]),
@@ -377,7 +377,7 @@ plt.show()
 # %% [markdown]
 # On this build's CPU ({glue:text}`c6_threads` threads, batch of {glue:text}`c6_batch`), one step
 # took {glue:text}`c6_t18:.2f` s for ResNet-18, {glue:text}`c6_t34:.2f` s for ResNet-34 and
-# {glue:text}`c6_t50:.2f` s for ResNet-50 ({numref}`fig-06-step-time`). ResNet-50's step cost
+# {glue:text}`c6_t50:.2f` s for ResNet-50 ({numref}`fig-05-step-time`). ResNet-50's step cost
 # {glue:text}`c6_ratio_time:.2f`× ResNet-34's, for {glue:text}`c6_ratio_macs:.2f`× the
 # multiply-adds: {glue:md}`c6_time_vs_macs`. Back to the question: the count covers the
 # convolutions and the FC layer of the *forward* pass. A bottleneck network writes four times wider
@@ -412,7 +412,7 @@ plt.show()
 # Follow one image through ResNet-50. First a prediction:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q8"])
+quiz("05_imagenet", ["q8"])
 
 # %% [markdown]
 # A forward hook on each stage records what leaves it. The names are torchvision's (and the
@@ -480,7 +480,7 @@ glue("c6_blocks", Markdown(", ".join(str(len(layer)) for layer in RES_STAGES.val
 glue("c6_block_macs_spread", max(per_block) / min(per_block), display=False)
 glue("c6_block_macs_m", sum(per_block) / len(per_block) / 1e6, display=False)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Where ResNet-50's parameters, arithmetic and memory go, stage by stage (shares of the whole network, for one 224×224 image): the parameters pile up in the last stages, the multiply-adds follow the number of blocks per stage (each block costs about the same), and the largest feature maps are in the first stages.", "name": "fig-06-stages"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Where ResNet-50's parameters, arithmetic and memory go, stage by stage (shares of the whole network, for one 224×224 image): the parameters pile up in the last stages, the multiply-adds follow the number of blocks per stage (each block costs about the same), and the largest feature maps are in the first stages.", "name": "fig-05-stages"}}
 labels = list(per_stage)
 fig, axes = plt.subplots(1, 3, figsize=(9, 2.8), sharey=True)
 for ax, k, title, color in ((axes[0], 0, "parameters", "C0"), (axes[1], 1, "multiply-adds", "C1"),
@@ -503,17 +503,17 @@ plt.show()
 # wider than its 3×3 layer. Global average pooling turns the map into one vector for the
 # {glue:text}`c6_classes`-way classifier.
 #
-# The three panels of {numref}`fig-06-stages` read like the paper's design rules. conv5_x holds
+# The three panels of {numref}`fig-05-stages` read like the paper's design rules. conv5_x holds
 # {glue:text}`c6_conv5_params_pct:.0f`% of the parameters and conv2_x only
 # {glue:text}`c6_conv2_params_pct:.0f`%. The multiply-adds differ between stages mostly because the
 # stages have {glue:md}`c6_blocks` blocks: *per block*, every stage costs about the same (about
 # {glue:text}`c6_block_macs_m:.0f` M multiply-adds, the most and the least expensive within a
-# factor {glue:text}`c6_block_macs_spread:.2f`). By {eq}`eq-06-macs`, halving $h$ and $w$ while
+# factor {glue:text}`c6_block_macs_spread:.2f`). By {eq}`eq-05-macs`, halving $h$ and $w$ while
 # doubling $c_\text{in}$ and $c_\text{out}$ leaves a layer's cost unchanged, the rule the paper
 # took from VGG (Sec. 3.3). Check it:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q9"])
+quiz("05_imagenet", ["q9"])
 
 # %% [markdown]
 # ## Beyond classification: Tables 7 and 8
@@ -523,7 +523,7 @@ quiz("06_imagenet", ["q9"])
 # COCO {cite:p}`lin2014microsoft`. What does such an experiment tell us? Decide first:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q10"])
+quiz("05_imagenet", ["q10"])
 
 # %% tags=["remove-input"]
 T7, T8 = reference.TABLE7, reference.TABLE8
@@ -559,20 +559,20 @@ glue("c6_coco_rel", 100 * (coco["ResNet-101"] - coco["VGG-16"]) / coco["VGG-16"]
 # A question for someone who has read Table 2 carefully:
 
 # %% tags=["remove-input"]
-quiz("06_imagenet", ["q11"])
+quiz("05_imagenet", ["q11"])
 
 # %% [markdown]
 # ## Exercises
 #
 # ```{exercise}
-# :label: ex-06-1
+# :label: ex-05-1
 #
 # Time one step at a larger batch (`time_step(get_model("resnet50").train(), batch=16)`) and
 # compute the time *per image* at this page's batch size and at batch 16. Does a bigger batch make each image
 # cheaper on this CPU? What would you expect on a GPU, and why?
 # ```
 #
-# ````{solution} ex-06-1
+# ````{solution} ex-05-1
 # :class: dropdown
 #
 # ```python
@@ -589,14 +589,14 @@ quiz("06_imagenet", ["q11"])
 # ````
 #
 # ```{exercise}
-# :label: ex-06-2
+# :label: ex-05-2
 #
 # Table 2's comparison is fair because plain-34 and ResNet-34 (option A) have the same parameters.
 # Check the same for the 18-layer pair, then count what option B adds to ResNet-18 and to ResNet-34.
 # Which part of the network do the extra parameters sit in?
 # ```
 #
-# ````{solution} ex-06-2
+# ````{solution} ex-05-2
 # :class: dropdown
 #
 # ```python
@@ -613,14 +613,14 @@ quiz("06_imagenet", ["q11"])
 # ````
 #
 # ```{exercise}
-# :label: ex-06-3
+# :label: ex-05-3
 #
 # Use `cost()` from this page to compute the multiply-adds of ResNet-50 with torchvision's stride
 # placement (`stride_at="3x3"`, Chapter 3) and of a plain-34 and a ResNet-34 with option A. By
-# {eq}`eq-06-macs`, why are the last two almost equal, and what exactly makes them differ?
+# {eq}`eq-05-macs`, why are the last two almost equal, and what exactly makes them differ?
 # ```
 #
-# ````{solution} ex-06-3
+# ````{solution} ex-05-3
 # :class: dropdown
 #
 # ```python
@@ -635,14 +635,14 @@ quiz("06_imagenet", ["q11"])
 # ````
 #
 # ```{exercise}
-# :label: ex-06-4
+# :label: ex-05-4
 #
 # The paper's ensemble combines networks "of different depth". Two networks that make the same
 # mistakes gain nothing from being averaged. Argue from Table 3 why averaging ResNet-101 and
 # ResNet-152 can still help, and name what you would have to measure to be sure.
 # ```
 #
-# ```{solution} ex-06-4
+# ```{solution} ex-05-4
 # :class: dropdown
 #
 # The two networks have similar errors but different depths and random initialisations, so their
@@ -665,7 +665,7 @@ quiz("06_imagenet", ["q11"])
 # | **Design** | options A/B/C within {glue:text}`c6_abc_spread:.2f` points (Table 3), so B; {term}`bottleneck · 瓶颈结构` blocks take depth to 152 layers at {glue:text}`c6_r152_gflops:.1f` ×10⁹ multiply-adds, below VGG-19. |
 # | **Results** | single ResNet-152 {glue:text}`c6_t4_r152_top5:.2f`% {term}`top-5 error · top-5 错误率` (Table 4, multi-scale testing); an {term}`ensemble · 模型集成` of six nets {glue:text}`c6_t5_ensemble:.2f`% on the test set (Table 5), 1st in ILSVRC 2015. |
 # | **Transfer** | {term}`object detection · 目标检测` with the same Faster R-CNN: +{glue:text}`c6_coco_gain:.1f` points of COCO {term}`mAP · 平均精度均值` (Table 8). |
-# | **Cost** | multiply-adds {eq}`eq-06-macs` are not the whole step: memory traffic and the backward pass add to it; measured here, ResNet-50 took {glue:text}`c6_ratio_time:.2f`× ResNet-34's step. |
+# | **Cost** | multiply-adds {eq}`eq-05-macs` are not the whole step: memory traffic and the backward pass add to it; measured here, ResNet-50 took {glue:text}`c6_ratio_time:.2f`× ResNet-34's step. |
 #
 # **Key terms** ({doc}`glossary <../book/glossary>`): {term}`top-1 error · top-1 错误率` ·
 # {term}`top-5 error · top-5 错误率` · {term}`10-crop testing · 十裁剪测试` ·

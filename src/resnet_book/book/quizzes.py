@@ -1,6 +1,4 @@
-"""Helpers for the chapters: quizzes from data files, provenance captions under figures.
-
-(The site's status page, with each chapter's execution time, is build tooling: ``tools/booktools/site.py``.)
+"""Quizzes from data files: load, validate, and show them with jupyterquiz (both languages).
 
 Quizzes live in ``chapters/quizzes/<chapter>.yml`` as data (validated by ``tests/test_book.py``)::
 
@@ -25,11 +23,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-QUIZ_DIR = ROOT / "chapters" / "quizzes"
+from ..errors import ConfigError
+from ..files import REPO_ROOT
+
+QUIZ_DIR = (REPO_ROOT or Path.cwd()) / "chapters" / "quizzes"
 
 
-class QuizError(ValueError):
+class QuizError(ConfigError):
     """A quiz file breaks the format described in this module's docstring."""
 
 
@@ -186,27 +186,3 @@ def quiz(chapter: str, ids: list[str] | None = None) -> None:
     display(HTML((_QUIZ_CSS if len(langs) > 1 else "") + "".join(parts)))
     for script in scripts:  # one script each: jupyterquiz's scripts declare the same global functions
         display(Javascript(script))
-
-
-def provenance(records: list[dict]) -> str:
-    """One line naming where the numbers of a figure/table come from (for captions)."""
-    if not records:
-        return ""
-    scales = sorted({r["scale"] for r in records})
-    seeds = sorted({r["seed"] for r in records})
-    devices = sorted({r["provenance"]["device"] for r in records})
-    from .results import commits_of
-
-    commits = sorted({c[:10] for r in records for c in commits_of(r)})
-    fps = sorted({r["provenance"]["data_fingerprint"][:12] for r in records})
-    jpeg = any(r["provenance"].get("data_note") for r in records)
-    return (f"Runs of this book: scale {', '.join(scales)}, seeds {', '.join(map(str, seeds))}, "
-            f"device {'; '.join(devices)}, commit {', '.join(commits)}, data {', '.join(fps)}"
-            + (" (JPEG-derived developer copy of CIFAR-10)" if jpeg else "") + ".")
-
-
-def stamp(fig, records: list[dict] | None = None, text: str | None = None):
-    """Write the provenance line under a matplotlib figure (runs) or a source line (the paper)."""
-    line = text if text is not None else provenance(records or [])
-    fig.text(0.01, -0.02, line, fontsize=7, color="0.35", ha="left", va="top", wrap=True)
-    return fig

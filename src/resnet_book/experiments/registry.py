@@ -8,10 +8,11 @@ same recipe on all 50k images with a schedule compressed to what a 2-core CPU ca
 
 The ImageNet experiments (Tables 2 and 3) run at ``imagenet`` (the recipe of Sec. 3.4 on the
 1,000 classes) and ``imagenet-small`` (the same recipe at a quarter of the resolution on any
-ImageFolder), on one process or many (torchrun, :mod:`resnet_book.distributed`).
+ImageFolder), on one process or many (torchrun, :mod:`resnet_book.engine.distributed`).
 
-Running them is :mod:`resnet_book.runner`'s job; tables of their results are
-:mod:`resnet_book.report`'s.
+Running them is :mod:`resnet_book.experiments.runner`'s job (CIFAR; ImageNet:
+:mod:`resnet_book.experiments.imagenet`); tables of their results are
+:mod:`resnet_book.experiments.report`'s.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dataclasses import dataclass, field
 
 import torch
 
-from . import reference
-from .imagenet import ImageNetConfig, linear_scaling
-from .models import get_model
-from .train import TrainConfig, resolve_device
+from .. import reference
+from ..engine.device import resolve_device
+from ..engine.imagenet import ImageNetConfig, linear_scaling
+from ..engine.train import TrainConfig
+from ..errors import ConfigError
+from ..models import get_model
 
 # --- scales ------------------------------------------------------------------------------------------
 PAPER_SCALE: dict = {
@@ -38,17 +41,14 @@ CPU_SCALE: dict = {
     # pad-4 crop + flip, ResNet-110's warm-up) on all 50k training images, evaluated on all 10k
     # test images; only the LENGTH is compressed, keeping the schedule's shape (lr /10 at 50% and
     # 75%, as 32k and 48k of 64k).
-    # Why 6,000 iterations (~15 epochs; the paper's 64k are ~164): every run must finish in ONE
-    # sitting of a few hours on a 2-core CPU -- a student's laptop, and this project's own working
-    # sessions, whose checkpoints do not outlive them (runs outside the repository are lost at a
-    # stop). The longest run, ResNet-110, trains at ~138 img/s in bf16 on two threads
-    # (benchmarks/README.md): 6,000 x 128 images take ~95 min; 12,000 (the earlier choice) would
-    # take ~3 h 05 min and could not finish inside a session. All 13 runs of fig6, table6,
-    # shortcuts and warmup110 cost ~8 hours of the 2-core CPU at the fastest layout (two one-thread
-    # runs at once).
-    # What 6,000 cannot show: ResNet-56 beating ResNet-20 -- at 8,000 (~20 epochs) it was still
-    # behind (16.7 vs 16.3% test error, reference/toolchain.md); the depth ordering of Table 6 is a
-    # long-training effect, and the pages say so.
+    # Why 6,000 iterations (~15 epochs; the paper's 64k are ~164): every run must fit in ONE
+    # evening on a 2-core laptop CPU, what a reader who wants to reproduce a page has. The longest
+    # run, ResNet-110, trains at ~138 img/s in bf16 on two threads (benchmarks/README.md): 6,000 x
+    # 128 images take ~95 min; 12,000 would take ~3 h. All 13 runs of fig6, table6, shortcuts and
+    # warmup110 cost ~8 hours of the 2-core CPU at the fastest layout (two one-thread runs at once).
+    # What 6,000 cannot show: the depth ordering of Table 6 is a long-training effect; the
+    # depth_length experiment trains ResNet-20 and ResNet-56 at 2x and 4x this length to show from
+    # which length on the deeper net is ahead.
     "max_iters": 6_000, "milestones": (3_000, 4_500),
     "log_every": 25,  # 240 points per training curve
     "eval_every": 400, "checkpoint_every": 200,  # 15 test points; a checkpoint every 2-8 minutes
@@ -227,11 +227,11 @@ SCALES = tuple(SCALE_SIZES) + tuple(IMAGENET_SCALES)
 
 def get_experiment(name: str) -> Experiment:
     if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; known experiments: {', '.join(EXPERIMENTS)}")
+        raise ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
 
 
-def default_scale(device: str = "auto", exp: Experiment | None = None) -> str:
+def default_scale(device: str | torch.device = "auto", exp: Experiment | None = None) -> str:
     """``paper`` when the run's device is a GPU, ``quick`` otherwise (``--device cpu`` on a GPU
     machine is a CPU run, so it gets the CPU's default); ``imagenet`` for an ImageNet experiment."""
     if exp is not None and exp.dataset == "imagenet":
@@ -239,13 +239,20 @@ def default_scale(device: str = "auto", exp: Experiment | None = None) -> str:
     return "paper" if resolve_device(device).type == "cuda" else "quick"
 
 
-def check_scale(scale: str) -> str:
+def resolve_scale(exp: Experiment, scale: str | None, device: str | torch.device = "auto") -> str:
+    """The scale ``exp`` runs at: ``scale`` (checked), else the device's default (:func:`default_scale`)."""
+    scale = scale or default_scale(device, exp)
     if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; known scales: {', '.join(SCALES)}")
+        raise ConfigError(f"unknown scale {scale!r}; known scales: {', '.join(SCALES)}")
+    if scale not in exp.scales:
+        raise ConfigError(f"{exp.name} runs at the {', '.join(exp.scales)} scale(s), not at {scale!r}")
     return scale
 
 
 _LR_FIELDS = ("lr", "warmup_lr")  # recipe learning rates, stated at the paper's batch of 128
+# Config fields that each run sets itself: an override would be silently replaced.
+_NOT_OVERRIDES = {"seed": "a run's seed comes from --seeds (run_experiment(seeds=...))",
+                  "device": "use --device (run_experiment(device=...))"}
 
 
 def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str = "auto",
@@ -257,10 +264,13 @@ def run_config(exp: Experiment, run: RunSpec, scale: str, seed: int, device: str
     the base lr does, so that warm-up/base keeps the paper's ratio of 1/10.
 
     ImageNet: a global batch other than the paper's 256 scales the lr linearly and the schedule
-    inversely (:func:`resnet_book.imagenet.linear_scaling`), unless the overrides set them.
+    inversely (:func:`resnet_book.engine.imagenet.linear_scaling`), unless the overrides set them.
     """
-    if check_scale(scale) not in exp.scales:
-        raise ValueError(f"{exp.name} runs at the {', '.join(exp.scales)} scale(s), not at {scale!r}")
+    if scale not in exp.scales:
+        raise ConfigError(f"{exp.name} runs at the {', '.join(exp.scales)} scale(s), not at {scale!r}")
+    for key, how in _NOT_OVERRIDES.items():
+        if key in (overrides or {}):
+            raise ConfigError(f"{key} is not set with --set/overrides: {how}")
     cfg = DATASET_CONFIGS[exp.dataset]().replace(**exp.scales[scale])
     k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
     recipe = {key: (v * k if key in _LR_FIELDS and v is not None else v) for key, v in run.config.items()}
@@ -278,7 +288,7 @@ def stretch(cfg: TrainConfig, length: float) -> TrainConfig:
         return cfg
     k = float(length)
     if not k > 0 or not (cfg.max_iters * k).is_integer() or any(not (m * k).is_integer() for m in cfg.milestones):
-        raise ValueError(f"length {length} does not stretch {cfg.max_iters} iterations (milestones "
+        raise ConfigError(f"length {length} does not stretch {cfg.max_iters} iterations (milestones "
                          f"{list(cfg.milestones)}) to whole iterations")
     return cfg.replace(max_iters=int(cfg.max_iters * k), milestones=tuple(int(m * k) for m in cfg.milestones),
                        eval_every=max(1, round(cfg.eval_every * k)))
@@ -290,15 +300,23 @@ def build_model(run: RunSpec, seed: int) -> torch.nn.Module:
     return get_model(run.model, **run.model_kwargs)
 
 
-def plan(name: str, scale: str | None = None, seeds=(0,), runs=None, device: str = "auto") -> list[tuple[RunSpec, int]]:
-    """The (run, seed) pairs of an experiment at a scale (optionally only the runs named in ``runs``)."""
-    exp = get_experiment(name)
-    scale = check_scale(scale or default_scale(device, exp))
-    chosen = exp.runs_at(scale)
-    if runs:
-        names = [r.name for r in exp.runs]
-        for r in runs:
-            if r not in names:
-                raise ValueError(f"no run named {r!r} in {name}; its runs: {', '.join(names)}")
-        chosen = [r for r in chosen if r.name in runs]
-    return [(run, seed) for run in chosen for seed in seeds]
+@dataclass(frozen=True)
+class PlannedRun:
+    """One (run, seed) of an experiment at a scale, with its resolved config."""
+
+    run: RunSpec
+    seed: int
+    cfg: TrainConfig
+
+
+def plan(exp: Experiment, scale: str, seeds=(0,), runs=None, device: str = "cpu",
+         overrides: dict | None = None) -> list[PlannedRun]:
+    """Every (run, seed) of ``exp`` at ``scale`` (a resolved scale, :func:`resolve_scale`) with its
+    config, optionally only the runs named in ``runs``. Unknown run names and bad overrides raise
+    here, before any data is read."""
+    names = [r.name for r in exp.runs]
+    for r in runs or ():
+        if r not in names:
+            raise ConfigError(f"no run named {r!r} in {exp.name}; its runs: {', '.join(names)}")
+    chosen = [r for r in exp.runs_at(scale) if not runs or r.name in runs]
+    return [PlannedRun(run, seed, run_config(exp, run, scale, seed, device, overrides)) for run in chosen for seed in seeds]

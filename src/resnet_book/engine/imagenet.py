@@ -32,7 +32,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .data import DataError, _mix, stratified_indices
+from ..errors import ConfigError, DataError
+from ..models.utils import eval_mode
+from ..files import atomic_write
+from .checkpoints import load_checkpoint_file, save_checkpoint
+from .data import mix_seed, stratified_indices
 from .train import TrainConfig
 
 ENV_VAR = "RESNET_BOOK_IMAGENET"
@@ -65,7 +69,7 @@ IMAGENET_MILESTONES = (150_000, 300_000, 450_000)
 
 @dataclass
 class ImageNetConfig(TrainConfig):
-    """The paper's ImageNet recipe (Sec. 3.4): a :class:`~resnet_book.train.TrainConfig` with
+    """The paper's ImageNet recipe (Sec. 3.4): a :class:`~resnet_book.engine.train.TrainConfig` with
     ImageNet's defaults and input fields. Schedules count iterations of the GLOBAL batch."""
 
     batch_size: int = 256  # GLOBAL mini-batch, shared equally by the torchrun processes
@@ -85,6 +89,9 @@ class ImageNetConfig(TrainConfig):
     mean_images: int = 10_000  # training images (stratified, seeded) averaged for the per-pixel mean
     num_classes: int | None = IMAGENET_CLASSES  # the folder must have this many classes (None: any)
     workers: int = 8  # DataLoader worker processes per training process (how, not what: not in run ids)
+    # An image that cannot be decoded stops the run before training (naming it); True trains without
+    # the unreadable images instead, and says how many (the data fingerprint covers what is used).
+    skip_bad_images: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -102,7 +109,7 @@ class ImageNetConfig(TrainConfig):
         if self.num_classes is not None and self.num_classes < 1:
             problems.append(f"num_classes must be >= 1 or None (got {self.num_classes})")
         if problems:
-            raise ValueError("invalid ImageNetConfig: " + "; ".join(problems))
+            raise ConfigError("invalid ImageNetConfig: " + "; ".join(problems))
 
 
 def linear_scaling(cfg: ImageNetConfig, overrides: dict, base_batch: int, base_lr: float) -> ImageNetConfig:
@@ -157,6 +164,7 @@ class ImageFolder:
     classes: list[str]
     train: list[tuple[str, int]]
     val: list[tuple[str, int]]
+    skipped: int = 0  # unreadable images left out (check_images with skip)
 
     def fingerprint(self) -> str:
         """SHA-256 of every image's relative path and size (a re-encoded or resized copy differs)."""
@@ -169,7 +177,7 @@ class ImageFolder:
 
 def find_imagefolder(data_dir: str | os.PathLike | None = None, num_classes: int | None = None) -> ImageFolder:
     """List ``data_dir`` (default ``$RESNET_BOOK_IMAGENET``) and check its layout; raise a
-    :class:`~resnet_book.data.DataError` saying what is wrong and how to fix it."""
+    :class:`~resnet_book.errors.DataError` saying what is wrong and how to fix it."""
     layout = "DIR/train/<class>/<image>.JPEG and DIR/val/<class>/<image>.JPEG (torchvision's ImageFolder layout)"
     if data_dir is None:
         data_dir = os.environ.get(ENV_VAR)
@@ -206,9 +214,59 @@ def find_imagefolder(data_dir: str | os.PathLike | None = None, num_classes: int
 
 
 def load_rgb(path: str) -> Image.Image:
-    """Decode an image as RGB, as torchvision's ImageFolder loader does."""
-    with open(path, "rb") as f:
-        return Image.open(f).convert("RGB")
+    """Decode an image as RGB, as torchvision's ImageFolder loader does; an unreadable file is a
+    :class:`~resnet_book.errors.DataError` naming it."""
+    try:
+        with open(path, "rb") as f:
+            return Image.open(f).convert("RGB")
+    except (OSError, SyntaxError, ValueError) as e:  # PIL: UnidentifiedImageError, truncated data, ...
+        raise DataError(f"cannot decode image {path}: {type(e).__name__}: {e}") from None
+
+
+def _bad(path_and_decode: tuple[str, bool]) -> str | None:
+    """Why ``path`` cannot be read (None if it can): its header, and with ``decode`` every pixel."""
+    path, decode = path_and_decode
+    try:
+        with open(path, "rb") as f:
+            img = Image.open(f)
+            if decode:
+                img.convert("RGB")
+            else:
+                img.verify()
+    except Exception as e:  # noqa: BLE001 - any failure to read is a bad image
+        return f"{type(e).__name__}: {' '.join(str(e).split())}"
+    return None
+
+
+def check_images(folder: "ImageFolder", cache_dir: Path, workers: int = 0, skip: bool = False) -> ImageFolder:
+    """Check every image of ``folder`` before any training: each train/ image opens (its header), each
+    val/ image decodes (it is read at every evaluation: a bad one would crash every resume at the
+    same place). The verdict is cached in ``cache_dir`` per folder fingerprint.
+
+    Bad images raise one :class:`DataError` naming the first (and how many), or with ``skip`` are
+    left out: the folder comes back without them, its fingerprint then covers what is used."""
+    path = Path(cache_dir) / f"{folder.fingerprint()[:16]}-checked.txt"
+    if path.exists():
+        bad = [line.split("\t", 1) for line in path.read_text().splitlines() if line]
+    else:
+        jobs = [(p, False) for p, _ in folder.train] + [(p, True) for p, _ in folder.val]
+        if workers > 0:
+            import multiprocessing as mp
+
+            with mp.get_context("spawn").Pool(workers) as pool:
+                why = pool.map(_bad, jobs, chunksize=256)
+        else:
+            why = [_bad(j) for j in jobs]
+        bad = [[p, w] for (p, _), w in zip(jobs, why) if w]
+        atomic_write(path, lambda f: f.write("".join(f"{p}\t{w}\n" for p, w in bad).encode()))
+    if not bad:
+        return folder
+    if not skip:
+        raise DataError(f"{len(bad)} image(s) of {folder.root} cannot be read, the first: {bad[0][0]} ({bad[0][1]}); "
+                        "repair or remove them, or train without them: --set skip_bad_images=true")
+    gone = {p for p, _ in bad}
+    return ImageFolder(folder.root, folder.classes, [s for s in folder.train if s[0] not in gone],
+                       [s for s in folder.val if s[0] not in gone], skipped=len(gone))
 
 
 # --- transforms (PIL, in the DataLoader workers) ---------------------------------------------------
@@ -297,7 +355,7 @@ class Images(torch.utils.data.Dataset):
 
     def __getitem__(self, key):
         epoch, i = key if isinstance(key, tuple) else (-1, key)
-        rng = random.Random(_mix(self.seed, f"imagenet-epoch-{epoch}", i))
+        rng = random.Random(mix_seed(self.seed, f"imagenet-epoch-{epoch}", i))
         x, offset = self.transform(load_rgb(os.fsdecode(self.paths[i])), rng)
         return x, int(self.labels[i]), offset
 
@@ -340,8 +398,6 @@ def pixel_stats(folder: ImageFolder, cfg: ImageNetConfig, cache_dir: Path, finge
     (Caffe subtracted that mean cropped at the crop's position; with scale augmentation a crop has
     no fixed position in a 256 image, so every crop gets the centre mean.)
     """
-    from .results import load_checkpoint_file, save_checkpoint
-
     train = _subset(folder.train, cfg.train_subset, cfg.subset_seed)
     picked = _subset(train, cfg.mean_images, cfg.subset_seed + 2)
     path = Path(cache_dir) / f"{fingerprint[:16]}-{cfg.test_size}-{cfg.crop}-n{len(picked)}-s{cfg.subset_seed}-t{cfg.train_subset}.pt"
@@ -364,10 +420,10 @@ def pixel_stats(folder: ImageFolder, cfg: ImageNetConfig, cache_dir: Path, finge
 
 # --- on the device ---------------------------------------------------------------------------------
 class ImageNetData:
-    """The folder on its way to one training process: what :func:`resnet_book.train.train` asks of a
+    """The folder on its way to one training process: what :func:`resnet_book.engine.train.train` asks of a
     data source (``device``, ``eval_name``, ``batch``, ``evaluate``).
 
-    ``world`` (a :class:`resnet_book.distributed.World`) says which share of each global batch and
+    ``world`` (a :class:`resnet_book.engine.distributed.World`) says which share of each global batch and
     of the val images is this process's; ``stats`` comes from :func:`pixel_stats`.
     """
 
@@ -379,14 +435,13 @@ class ImageNetData:
         self.per_process = cfg.batch_size // world.size
         train = _subset(folder.train, cfg.train_subset, cfg.subset_seed)
         self.val = _subset(folder.val, cfg.eval_subset, cfg.subset_seed + 1)
-        self.n_classes = len(folder.classes)
         transform = TrainTransform(cfg) if cfg.augment else CenterTransform(cfg)
         self.train_set = Images(train, transform, cfg.seed)
         sampler = torch.utils.data.DistributedSampler(self.train_set, num_replicas=world.size, rank=world.rank,
                                                       shuffle=True, seed=cfg.seed, drop_last=True)
         self.steps_per_epoch = len(sampler) // self.per_process
         if self.steps_per_epoch == 0:
-            raise ValueError(f"the training images ({len(train):,}) are fewer than one global batch ({cfg.batch_size})")
+            raise ConfigError(f"the training images ({len(train):,}) are fewer than one global batch ({cfg.batch_size})")
         self.batches = EpochBatches(sampler, self.per_process)
         self._loader_kw = dict(num_workers=cfg.workers, pin_memory=cuda)
         # Persistent workers: decoding processes live for the whole run, not one epoch.
@@ -414,12 +469,12 @@ class ImageNetData:
     def batch(self, seed: int, iteration: int, batch_size: int, augment: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         """This process's share of global mini-batch ``iteration`` (0-based), on the device."""
         if (seed, batch_size, augment) != (self.cfg.seed, self.cfg.batch_size, self.cfg.augment):
-            raise ValueError("ImageNetData serves the seed, batch size and augmentation of its config only")
+            raise ConfigError("ImageNetData serves the seed, batch size and augmentation of its config only")
         epoch, k = divmod(iteration, self.steps_per_epoch)
         if self._it is None or iteration != self._next:  # a new epoch, or a resumed run part-way into one
             self.batches.epoch, self.batches.skip = epoch, k
             self._it = iter(self.loader)
-        x, y, offset = next(self._it)
+        x, y, offset = next(_batches(self._it))
         self._next = iteration + 1
         if k == self.steps_per_epoch - 1:
             self._it = None
@@ -434,20 +489,18 @@ class ImageNetData:
         ten = final and self.cfg.ten_crop
         world = self.world
         world.sync_buffers(model)  # every process scores with rank 0's BN statistics (the saved ones)
-        was_training = model.training
-        model.eval()
         mine = self.val[world.rank::world.size]
         loader = torch.utils.data.DataLoader(Images(mine, CenterTransform(self.cfg, ten)), batch_size=self.per_process,
                                              **self._loader_kw)
         sums = torch.zeros(7, dtype=torch.float64, device=self.device)
-        for x, y, _ in loader:
-            y = y.to(self.device)
-            crops = x.shape[1] if ten else 1
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=amp):
-                out = model(self.to_input(x.flatten(0, 1) if ten else x))
-            logits = out.float().view(len(y), crops, -1)
-            sums += crop_scores(logits, y)
-        model.train(was_training)
+        with eval_mode(model):
+            for x, y, _ in _batches(loader):
+                y = y.to(self.device)
+                crops = x.shape[1] if ten else 1
+                with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=amp):
+                    out = model(self.to_input(x.flatten(0, 1) if ten else x))
+                logits = out.float().view(len(y), crops, -1)
+                sums += crop_scores(logits, y)
         n, c1, c5, closs, t1, t5, tloss = (world.all_sum(sums) if world.size > 1 else sums).tolist()
         n = max(n, 1)
         self.final_metrics = {"center_crop_error": c1 / n, "center_crop_top5_error": c5 / n, "center_crop_loss": closs / n}
@@ -461,6 +514,22 @@ class ImageNetData:
         if it is not None and hasattr(it, "_shutdown_workers"):
             it._shutdown_workers()
         self.loader = None
+
+
+def _batches(loader):
+    """The batches of ``loader`` (or of an iterator over it); a :class:`DataError` raised in a
+    DataLoader worker comes back as its own one line (the DataLoader wraps it in the worker's
+    traceback)."""
+    it = iter(loader)
+    while True:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except DataError as e:
+            lines = str(e).splitlines()
+            raise DataError(next((ln.split("DataError: ", 1)[1] for ln in lines if "DataError: " in ln), lines[-1])) from None
+        yield batch
 
 
 def crop_scores(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -510,10 +579,10 @@ def write_tiny_imagefolder(root: str | os.PathLike, classes: int = 10, train_per
     return root
 
 
-if __name__ == "__main__":  # python -m resnet_book.imagenet tiny DIR
+if __name__ == "__main__":  # python -m resnet_book.engine.imagenet tiny DIR
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m resnet_book.imagenet", description="ImageNet helpers")
+    p = argparse.ArgumentParser(prog="python -m resnet_book.engine.imagenet", description="ImageNet helpers")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("tiny", help="write a tiny ImageFolder (10 classes x 16 + 4 JPEGs of 64x64) to try the commands")
     t.add_argument("folder")

@@ -15,14 +15,28 @@ Every page shows its kinds of numbers side by side, never mixed up:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from . import experiments as ex
-from . import report as rp
-from . import reference
-from .models import display_name
-from .results import RecordError, load_records
-from .tables import markdown_table
+from .. import experiments as ex
+from .. import reference
+from ..errors import RecordError
+from ..experiments import report as rp
+from ..experiments.records import load_records
+from ..models import display_name
+from ..tables import duration, markdown_table
+
+
+LIVE_ENV = "RESNET_BOOK_LIVE"
+
+
+def live_runs() -> bool:
+    """Does this page train its optional quick-scale runs now? Yes in the site's build (``make
+    execute`` sets ``RESNET_BOOK_LIVE=1``), so the site shows this build's runs; no when a reader
+    opens the chapter in Binder, Colab or Jupyter, where the page shows the committed records and a
+    cell trains the runs only when the reader asks (set it to True there, or the variable to 1)."""
+    return os.environ.get(LIVE_ENV, "") == "1"
 
 
 def committed_records(name: str, scale: str, out=None) -> list[dict]:
@@ -44,10 +58,6 @@ def cpu_records(name: str, out=None) -> list[dict]:
     return committed_records(name, "cpu", out)
 
 
-def hours(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
-
-
 def cpu_scale_note(name: str, records: list[dict] | None = None) -> str:
     """Markdown: which cpu-scale runs of ``name`` are committed (and which are not yet), what they
     took on this project's CPU, and the command that reproduces them."""
@@ -66,7 +76,7 @@ def cpu_scale_note(name: str, records: list[dict] | None = None) -> str:
     lines = [f"**CPU scale** ({len(records)} of {len(planned)} runs committed in `results/{name}/`"
              + (f"; not trained yet: {', '.join(label(m) for m in missing)}" if missing else "") + "). "
              f"Reproduce them on your own machine with one command, `{command}`; here they took "
-             f"{hours(wall)} of training in all ({hours(cpu_h)} of CPU time; "
+             f"{duration(wall)} of training in all ({duration(cpu_h)} of CPU time; "
              f"{prov['device']}, {prov['dtype']}, {prov.get('concurrent_runs', 1)} run(s) at a time)."]
     return "\n".join(lines)
 

@@ -62,11 +62,12 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 from torch import nn
 
-from resnet_book import pages, reference
+from resnet_book import reference
+from resnet_book.book import pages
 from resnet_book.analysis import count_flops, count_params
 from resnet_book.book import quiz, stamp
-from resnet_book.runner import run_experiment
-from resnet_book.report import summarize
+from resnet_book.experiments import run_experiment
+from resnet_book.experiments.report import summarize
 from resnet_book.models import (
     PLACEMENTS,
     SHORTCUT_VARIANTS,
@@ -84,7 +85,7 @@ from resnet_book.tables import markdown_table
 # ## The family at a glance
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q11"])
+quiz("06_variants", ["q11"])
 
 # %% [markdown]
 # Every model of this chapter is a registered builder of the package, a CIFAR network with the
@@ -145,7 +146,7 @@ glue("c5_pre1001_macs_x", sizes["preact_resnet1001"][1] / sizes["resnet1202"][1]
 # Counted by this page from the package's code (bias-free convolutions, affine BN, FC with bias;
 # multiply-adds of convolutions and FC layers for one 32×32 image, as the paper counts FLOPs).
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Two costs of the same networks: parameters (memory for the weights) and multiply-adds per 32×32 image (computation), both on log scales. Counted from the package's code; filled markers are the small models raced below.", "name": "fig-05-costs"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Two costs of the same networks: parameters (memory for the weights) and multiply-adds per 32×32 image (computation), both on log scales. Counted from the package's code; filled markers are the small models raced below.", "name": "fig-06-costs"}}
 fig, ax = plt.subplots(figsize=(7.2, 4.2))
 colors = {"He et al. 2015": "0.3", "He et al. 2016": "C0", "Zagoruyko & Komodakis 2016": "C1",
           "Xie et al. 2017": "C2", "Huang et al. 2017": "C3", "Hu et al. 2018": "C4", "Huang et al. 2016": "C5"}
@@ -172,7 +173,7 @@ stamp(fig, text="Counts: this book's code (resnet_book.models), 32×32 input, 10
 plt.show()
 
 # %% [markdown]
-# {numref}`fig-05-costs` is the first lesson of the chapter, and the answer to the question that
+# {numref}`fig-06-costs` is the first lesson of the chapter, and the answer to the question that
 # opened this section: **parameters and computation are different costs**, and the `meta` device
 # counted both without allocating a single weight. WRN-28-10 has
 # {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
@@ -186,7 +187,7 @@ plt.show()
 # ## Pre-activation: make the shortcut path a clean identity
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q12"])
+quiz("06_variants", ["q12"])
 
 # %% [markdown]
 # **The idea.** Write a unit as $y_l = h(x_l) + \mathcal{F}(x_l)$, $x_{l+1} = f(y_l)$. The 2015 block
@@ -194,7 +195,7 @@ quiz("05_variants", ["q12"])
 # ({cite:p}`he2016identity`, Eqs. 4-5):
 #
 # ```{math}
-# :label: eq-05-telescope
+# :label: eq-06-telescope
 # x_L = x_l + \sum_{i=l}^{L-1} \mathcal{F}(x_i),
 # \qquad
 # \frac{\partial E}{\partial x_l} = \frac{\partial E}{\partial x_L}\Big(1 + \frac{\partial}{\partial x_l}\sum_{i=l}^{L-1}\mathcal{F}(x_i)\Big),
@@ -260,14 +261,14 @@ glue("c5_t2_relubefore_110", float(t2["ReLU before addition"][0]), display=False
 # %% [markdown]
 # CIFAR-10 test error (%). Source: {cite:t}`he2016identity`, Table 2.
 #
-# Read the table with {eq}`eq-05-telescope` in mind. Putting a BN *after* the addition, on the path,
+# Read the table with {eq}`eq-06-telescope` in mind. Putting a BN *after* the addition, on the path,
 # is the worst ({glue:text}`c5_t2_bnafter_110:.2f`% for ResNet-110). "ReLU before addition" leaves
 # the path clean but makes $\mathcal{F} \ge 0$: a unit can only add, never subtract
 # ({glue:text}`c5_t2_relubefore_110:.2f`%). Full pre-activation is the best of the five
 # ({glue:text}`c5_t2_full_110:.2f`% against the original's {glue:text}`c5_t2_orig_110:.2f`%).
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q1"])
+quiz("06_variants", ["q1"])
 
 # %% [markdown]
 # **And the shortcut itself?** Table 1 of the same paper keeps the 2015 unit and changes only
@@ -300,11 +301,11 @@ glue("c5_t1_gate0", float(t1["shortcut-only gating (init 0)"]), display=False)
 # parameters and contains the identity as a special case. Shortcut-only gating comes closest when its
 # bias starts at −6, i.e. when the gate starts almost open for the shortcut, almost an identity
 # ({glue:text}`c5_t1_gate6:.2f`%; with bias 0 it is {glue:text}`c5_t1_gate0:.2f`%). In
-# {eq}`eq-05-telescope` a factor $\lambda$ on every shortcut turns the "1" into
+# {eq}`eq-06-telescope` a factor $\lambda$ on every shortcut turns the "1" into
 # $\prod_i \lambda_i$: a product again, as in a plain net.
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q2", "q3"])
+quiz("06_variants", ["q2", "q3"])
 
 # %% tags=["remove-input"]
 t3 = im["table3"]
@@ -331,7 +332,7 @@ glue("c5_pre1001_paper_m", float(im["params_m"]["preact_resnet1001"]), display=F
 # ## Wide ResNets: fewer layers, more channels
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q13"])
+quiz("06_variants", ["q13"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`zagoruyko2016wide` asked whether depth is the best way to spend parameters
@@ -362,13 +363,13 @@ for name in ("wrn16_2", "wrn16_4", "wrn16_8"):
 print("with dropout 0.3 (the paper's 'wide-dropout'):", get_model("wrn16_2", dropout=0.3).layer1[0].dropout)
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q4"])
+quiz("06_variants", ["q4"])
 
 # %% [markdown]
 # ## ResNeXt: split, transform, aggregate
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q14"])
+quiz("06_variants", ["q14"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`xie2017aggregated` replace the one transformation of a bottleneck block by
@@ -400,13 +401,13 @@ print("weight shape:", tuple(conv.weight.shape), f"= {conv.weight.numel():,} wei
       f"an ordinary 3x3 conv {conv.in_channels}->{conv.out_channels}: {conv.in_channels * conv.out_channels * 9:,}")
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q5"])
+quiz("06_variants", ["q5"])
 
 # %% [markdown]
 # ## DenseNet: concatenate instead of add
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q15"])
+quiz("06_variants", ["q15"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`huang2017densely` keep the short paths from every layer to the loss but
@@ -448,13 +449,13 @@ print("after transition 1 (compression 0.5):", model.features.transition1.conv.o
 # times wider than what each layer writes.
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q6"])
+quiz("06_variants", ["q6"])
 
 # %% [markdown]
 # ## Squeeze-and-excitation: let the branch re-weight its channels
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q16"])
+quiz("06_variants", ["q16"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`hu2018squeeze` add to each residual branch a tiny network that looks at the
@@ -490,13 +491,13 @@ print(f"multiply-adds: {100 * (macs_se - macs_plain) / macs_plain:.2f}% more")
 # number per channel, not on the map: they add weights, but hardly any multiply-adds.
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q7"])
+quiz("06_variants", ["q7"])
 
 # %% [markdown]
 # ## Stochastic depth: train shallow, test deep
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q17"])
+quiz("06_variants", ["q17"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`huang2016deep` attack the problem the paper left open with ResNet-1202,
@@ -539,17 +540,17 @@ glue("c5_sd_expected", float(sum(ps)), display=False)
 # and the network is an ordinary deterministic function again.
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q8", "q9"])
+quiz("06_variants", ["q8", "q9"])
 
 # %% [markdown]
 # ## An equal-budget race at the quick scale
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q18"])
+quiz("06_variants", ["q18"])
 
 # %% [markdown]
 # Now train. ResNet-56 and four small relatives, each at most ResNet-56's multiply-adds
-# ({numref}`fig-05-costs`): pre-activation ResNet-56 (same layers, new order), WRN-16-2 (a quarter
+# ({numref}`fig-06-costs`): pre-activation ResNet-56 (same layers, new order), WRN-16-2 (a quarter
 # of the depth, twice the width), a narrow ResNeXt-29 with 8 groups (the paper's template at a
 # quarter of the width: our choice, so that it trains on a CPU in about ResNet-56's time) and
 # DenseNet-BC-28. **Same budget** means the same recipe (the paper's Sec. 4.2, at the quick scale
@@ -562,7 +563,7 @@ quiz("05_variants", ["q18"])
 records = run_experiment("variants", runs=LIVE, progress=False)
 [(r["label"], r["final"]["iterations"], r["status"]) for r in records]
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The race at the quick scale: training error on the augmented mini-batches (left, averaged over windows of 10 iterations) and test error on a stratified 2k subset of the test set (right), same recipe, data and seed for every network. One seed each.", "name": "fig-05-race"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The race at the quick scale: training error on the augmented mini-batches (left, averaged over windows of 10 iterations) and test error on a stratified 2k subset of the test set (right), same recipe, data and seed for every network. One seed each.", "name": "fig-06-race"}}
 PRETTY = {name: FAMILY[name][0].replace(", narrow (ours)", " narrow") for name in LIVE}
 PRETTY_ZH = {name: PRETTY[name].replace("pre-act ", "预激活 ").replace("ResNeXt-29 8×4d narrow", "窄版 ResNeXt-29 8×4d")
              for name in LIVE}
@@ -667,7 +668,7 @@ for name, key in (("resnext29_8x4d_narrow", "rx"), ("wrn16_2", "wrn"), ("densene
                                         "快于" if secs < 0.85 * macs else "大致符合"), display=False)
 
 # %% [markdown]
-# **Reading {numref}`fig-05-race`.** First what the budget is: {glue:text}`c5_iters` iterations are
+# **Reading {numref}`fig-06-race`.** First what the budget is: {glue:text}`c5_iters` iterations are
 # about {glue:text}`c5_epochs:.1f` pass over the 10k training images, the first minutes of a
 # schedule that in the paper runs for 64k iterations of 128 images. After that, the lowest test
 # error is {glue:md}`c5_best`'s ({glue:text}`c5_best_err:.1f`%), the highest {glue:md}`c5_worst`'s
@@ -709,7 +710,7 @@ display(Markdown(pages.paper_scale_note("variants")))
 # ## What the papers report
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q19"])
+quiz("06_variants", ["q19"])
 
 # %% [markdown]
 # Did you answer "only loosely"? Each number below was measured by the variant's authors with
@@ -766,7 +767,7 @@ glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display
 # ## Which one should I use?
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q20"])
+quiz("06_variants", ["q20"])
 
 # %% [markdown]
 # There is no single winner; there are good defaults and good reasons to deviate. (The memory row
@@ -774,7 +775,7 @@ quiz("05_variants", ["q20"])
 #
 # | your situation | start with | why | the evidence |
 # |---|---|---|---|
-# | a new residual network, any size | **pre-activation units**, identity shortcuts, nothing on the path | it costs nothing and keeps {eq}`eq-05-telescope` exact | Identity Mappings, Tables 1-3 |
+# | a new residual network, any size | **pre-activation units**, identity shortcuts, nothing on the path | it costs nothing and keeps {eq}`eq-06-telescope` exact | Identity Mappings, Tables 1-3 |
 # | a GPU, a CIFAR-sized problem, accuracy first | **WRN** (e.g. WRN-28-10 with dropout) | few, wide, parallel layers: strong results, and its authors report it trains several times faster than pre-activation ResNets | WRN rows above and its README |
 # | a fixed compute budget (FLOPs) | **ResNeXt**-style grouped bottlenecks | more accuracy per multiply-add; but grouped convolutions can run slower per multiply-add (our stopwatch above) | ResNeXt abstract (quoted above), ResNeXt rows |
 # | few parameters (storage, transmission) | **DenseNet-BC** | parameter-efficient | DenseNet-BC-100 row above |
@@ -790,7 +791,7 @@ quiz("05_variants", ["q20"])
 # ## Beyond vision: the residual stream
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q21"])
+quiz("06_variants", ["q21"])
 
 # %% [markdown]
 # The Transformer of {cite:t}`vaswani2017attention` is a residual network whose blocks are
@@ -804,7 +805,7 @@ quiz("05_variants", ["q21"])
 # "BN after addition" in Table 2. Later models moved it into the branch,
 # $x_{l+1} = x_l + \mathrm{Sublayer}(\mathrm{LayerNorm}(x_l))$ ("pre-LN"), which is exactly full
 # pre-activation, and {cite:t}`xiong2020layer` analyse why this trains more easily at depth. With
-# pre-LN, {eq}`eq-05-telescope` holds again: $x_L = x_0 + \sum_l \mathcal{F}_l(x_l)$. Interpretability
+# pre-LN, {eq}`eq-06-telescope` holds again: $x_L = x_0 + \sum_l \mathcal{F}_l(x_l)$. Interpretability
 # work calls this running sum the {term}`residual stream · 残差流` and reads every block as *reading
 # from and writing into* it ({cite:t}`elhage2021mathematical`). PyTorch's own Transformer layer has
 # the switch (`norm_first`); silence the two sub-layers and check your prediction: the difference
@@ -825,7 +826,7 @@ for norm_first in (False, True):
     print(f"{kind}: layer(x) == x? {torch.allclose(out, x)}")
 
 # %% tags=["remove-input"]
-quiz("05_variants", ["q10"])
+quiz("06_variants", ["q10"])
 
 # %% tags=["remove-input"]
 # exercise 1: width vs depth
@@ -843,14 +844,14 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # ## Exercises
 #
 # ```{exercise}
-# :label: ex-05-1
+# :label: ex-06-1
 #
 # **Width or depth?** Predict the parameter count of WRN-16-8 from that of WRN-16-4, and of
 # WRN-28-4 (twice as many units per stage as WRN-16-4). Then check with `count_params`. Which
 # prediction is almost exact, and why is the other one only approximate?
 # ```
 #
-# ````{solution} ex-05-1
+# ````{solution} ex-06-1
 # :class: dropdown
 #
 # Doubling the width multiplies every 3×3 layer's $9c^2$ weights by 4, so expect about ×4; doubling
@@ -871,7 +872,7 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # ````
 #
 # ```{exercise}
-# :label: ex-05-2
+# :label: ex-06-2
 #
 # **How deep is a stochastic-depth network during training?** With linear decay to $p_L = 0.5$ over
 # the $L$ = {glue:text}`c5_sd_blocks` blocks of ResNet-110, compute the expected number of blocks
@@ -879,7 +880,7 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # for the training time in the paper's implementation, and for ours?
 # ```
 #
-# ```{solution} ex-05-2
+# ```{solution} ex-06-2
 # :class: dropdown
 #
 # $\mathbb{E}[\text{active}] = \sum_{l=1}^{L} p_l = \sum_{l=1}^{L}\big(1 - \tfrac{l}{L}(1-p_L)\big)
@@ -891,15 +892,15 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # ```
 #
 # ````{exercise}
-# :label: ex-05-3
+# :label: ex-06-3
 #
 # **Why is "ReLU before addition" worse?** Build the unit with `ResidualUnit(16, 16,
 # placement="relu_before_add")`, put a forward hook on its `residual` tap and check the sign of
-# $\mathcal{F}(x)$ on random inputs. Then explain, with {eq}`eq-05-telescope`, what a stack of such
+# $\mathcal{F}(x)$ on random inputs. Then explain, with {eq}`eq-06-telescope`, what a stack of such
 # units can and cannot do to the signal $x_l$.
 # ````
 #
-# ````{solution} ex-05-3
+# ````{solution} ex-06-3
 # :class: dropdown
 #
 # ```python
@@ -919,7 +920,7 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # ````
 #
 # ```{exercise}
-# :label: ex-05-4
+# :label: ex-06-4
 #
 # **Add the sixth runner.** The `variants` experiment also contains SE-ResNet-56, which this page
 # leaves out to stay within its CPU budget. Predict its test error relative to ResNet-56 at the quick
@@ -927,7 +928,7 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # with the table of the race. What would convince you that SE helps?
 # ```
 #
-# ```{solution} ex-05-4
+# ```{solution} ex-06-4
 # :class: dropdown
 #
 # SE-ResNet-56 is ResNet-56 plus {glue:text}`c5_ex_se_pct:.1f`% parameters and a sigmoid gate per
@@ -949,7 +950,7 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # | **pre-activation** (He et al. 2016) | BN-ReLU *before* each conv; nothing after the addition | $x_L = x_l + \sum_{i=l}^{L-1}\mathcal{F}(x_i)$ exactly | Identity Mappings, Tables 1-3: every change of the identity shortcut hurts; full pre-activation is best |
 # | **Wide ResNet** | fewer units, $k\times$ the channels, dropout between convs | 3×3 weights $= 9c^2$: width costs $k^2$ | WRN-28-10 beats the 1001-layer ResNet on CIFAR-10 |
 # | **ResNeXt** | $C$ parallel thin paths = a grouped 3×3 conv | $y = x + \sum_{i=1}^{C}\mathcal{T}_i(x)$ | cardinality beats width or depth at equal complexity (ResNeXt, abstract) |
-# | **DenseNet-BC** | concatenation instead of addition | $x_\ell = H_\ell([x_0, \dots, x_{\ell-1}])$ | few parameters, many MACs ({numref}`fig-05-costs`) |
+# | **DenseNet-BC** | concatenation instead of addition | $x_\ell = H_\ell([x_0, \dots, x_{\ell-1}])$ | few parameters, many MACs ({numref}`fig-06-costs`) |
 # | **SE-ResNet** | per-channel gate on the residual branch | $s = \sigma(W_2\,\mathrm{relu}(W_1 z))$ | small cost, gains reported by its authors |
 # | **stochastic depth** | random block dropping in training, scaled at test | $p_l = 1 - \frac{l}{L}(1 - p_L)$ | ResNet-1202 no longer overfits |
 #

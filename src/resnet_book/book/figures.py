@@ -24,7 +24,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .data import CLASSES
+from ..engine.data import CLASSES
 
 # box colours, by group in order of first appearance (colour-blind-friendly pastel palette)
 PALETTE = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99", "#d9d9d9", "#8dd3c7", "#bebada"]

@@ -29,16 +29,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import ConfigError, DataError
+from ..files import atomic_write, file_sha256
+
 ENV_VAR = "RESNET_BOOK_DATA"
 TRAIN_FILES = [f"cifar10_train_{i}.npz" for i in range(5)]
 TEST_FILE = "cifar10_test.npz"
 LOSSLESS1K_FILE = "cifar10_test_lossless1k.npz"  # optional; only the "test_lossless1k" split reads it
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 PAD = 4  # paper Sec. 4.2: "4 pixels are padded on each side" before a random 32x32 crop
-
-
-class DataError(RuntimeError):
-    """The data is missing, unreadable or not in the expected format (message says how to fix it)."""
 
 
 def default_cache_dir() -> Path:
@@ -97,9 +96,7 @@ def download_cifar10(folder: Path) -> Path:
 
 
 def _savez_atomic(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
-    from .results import _atomic_write  # the one atomic-write helper (temp file + rename)
-
-    _atomic_write(path, lambda f: np.savez_compressed(f, images=images, labels=labels))
+    atomic_write(path, lambda f: np.savez_compressed(f, images=images, labels=labels))
 
 
 def _load_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -111,10 +108,11 @@ def _load_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
             f"cannot read {path}: {type(e).__name__}: {e}. The file is truncated or corrupt; "
             f"delete it and re-create it (`python -m resnet_book data`), or point {ENV_VAR} at a good copy."
         ) from None
-    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3) or len(labels) != len(images):
+    if (images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3) or labels.ndim != 1
+            or len(labels) != len(images) or not np.issubdtype(labels.dtype, np.integer)):
         raise DataError(
-            f"{path} is not in the cache format: expected images uint8 N x 32 x 32 x 3 and N labels, "
-            f"got images {images.dtype} {images.shape} and {len(labels)} labels."
+            f"{path} is not in the cache format: expected images uint8 N x 32 x 32 x 3 and N integer labels "
+            f"(one per image), got images {images.dtype} {images.shape} and labels {labels.dtype} {labels.shape}."
         )
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise DataError(f"{path}: labels must lie in 0..9, found {labels.min()}..{labels.max()}")
@@ -124,14 +122,6 @@ def _load_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
 # SHA-256 of the JPEG-derived developer copy's test file (../shared/data/cifar10/README.md):
 # its pixels are not the original CIFAR-10, so results on it must not be read as accuracy claims.
 JPEG_COPY_TEST_SHA256 = "51b738f4f96bf38e77295b2730660cb23ba54fbcdacec0dca22eff776d379ae5"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fingerprint(folder: Path) -> str:
@@ -248,7 +238,7 @@ def stratified_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
     labels = np.asarray(labels)
     classes = np.unique(labels)
     if n > len(labels):
-        raise ValueError(f"asked for {n} images, only {len(labels)} available")
+        raise ConfigError(f"asked for {n} images, only {len(labels)} available")
     rng = np.random.default_rng(seed)
     per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
     base, extra = divmod(n, len(classes))
@@ -304,7 +294,7 @@ def make_split(data: Cifar10, split: str = "full", train_subset: int | None = No
         keep = np.setdiff1d(np.arange(len(data.y_train)), val)
         xtr, ytr, xev, yev, name = data.x_train[keep], data.y_train[keep], data.x_train[val], data.y_train[val], "val"
     else:
-        raise ValueError(f"unknown split {split!r}; known: {', '.join(SPLITS)}")
+        raise ConfigError(f"unknown split {split!r}; known: {', '.join(SPLITS)}")
     if train_subset is not None and train_subset < len(ytr):
         idx = stratified_indices(ytr, train_subset, subset_seed)
         xtr, ytr = xtr[idx], ytr[idx]
@@ -331,7 +321,7 @@ class DeviceData:
     def __init__(self, split: Split, device: str | torch.device = "cpu", normalize: str = "pixel",
                  channels_last: bool = False) -> None:
         if normalize not in NORMALIZATIONS:
-            raise ValueError(f"unknown normalisation {normalize!r}; known: {', '.join(NORMALIZATIONS)}")
+            raise ConfigError(f"unknown normalisation {normalize!r}; known: {', '.join(NORMALIZATIONS)}")
         self.device = torch.device(device)
         self.channels_last = channels_last
         to = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(self.device)  # noqa: E731
@@ -362,7 +352,7 @@ class DeviceData:
     def epoch_order(self, seed: int, epoch: int) -> torch.Tensor:
         """The shuffled order of the training set for ``epoch`` (``torch.randperm``)."""
         if self._order_key != (seed, epoch):  # one randperm per epoch, not per batch
-            g = torch.Generator(device=self.device).manual_seed(_mix(seed, 1, epoch))
+            g = torch.Generator(device=self.device).manual_seed(mix_seed(seed, 1, epoch))
             self._order = torch.randperm(self.n_train, generator=g, device=self.device)
             self._order_key = (seed, epoch)
         return self._order
@@ -375,17 +365,17 @@ class DeviceData:
         """
         per_epoch = self.n_train // batch_size
         if per_epoch == 0:
-            raise ValueError(f"batch size {batch_size} is larger than the training set ({self.n_train})")
+            raise ConfigError(f"batch size {batch_size} is larger than the training set ({self.n_train})")
         epoch, k = divmod(iteration, per_epoch)
         idx = self.epoch_order(seed, epoch)[k * batch_size:(k + 1) * batch_size]
         x = self.x_train[idx]
         if augment:
-            g = torch.Generator(device=self.device).manual_seed(_mix(seed, 2, iteration))
+            g = torch.Generator(device=self.device).manual_seed(mix_seed(seed, 2, iteration))
             x = random_crop_flip(x, g)
         return self.to_input(x), self.y_train[idx]
 
 
-def _mix(seed: int, stream: int, counter: int) -> int:
+def mix_seed(seed: int, stream: int, counter: int) -> int:
     """A 63-bit generator seed from (seed, stream, counter): independent streams, no state to save."""
     h = hashlib.blake2b(f"{seed}/{stream}/{counter}".encode(), digest_size=8).digest()
     return int.from_bytes(h, "little") & ((1 << 63) - 1)
