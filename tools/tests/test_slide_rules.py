@@ -163,6 +163,8 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
          "execution_count": 1, "source": "plot()", "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
              "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
              "text/plain": "<Figure>"}}]},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Projected\n\n```{slide}\n- **only** this line\n```\n\n"
+                                                             "The page's long explanation of it."},
         {"cell_type": "markdown", "metadata": {}, "source": "## Exercises\n\n```{exercise}\n:label: ex-a\nDo it.\n```\n\n"
                                                              "```{solution} ex-a\nThe secret answer.\n```"}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -186,8 +188,12 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
     assert len(re.findall(r"<section", deck)) >= 3
     assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
     assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
+    # the {slide} block: its line on the slide, the section's prose in the notes
+    assert "<strong>only</strong> this line" in deck
+    assert re.search(r'<aside class="notes">\s*<p>The page.s long explanation of it.</p>', deck)
     site = (build / "html" / "chapters" / "01_a.html").read_text()
     assert "The secret answer" in site and "revealjs" not in site.lower()  # the site is not touched
+    assert "only this line" not in site and "long explanation of it." in site
 
 
 def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
@@ -205,3 +211,21 @@ def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
         text = "".join(r.astext() for r in quiz.findall(nodes.raw))
         assert f"var questionsAbCdEfGhIjKl{k}=" in text and f'id="AbCdEfGhIjKl{k}"' in text
         assert f"Q{k}?" in text and all(f"Q{j}?" not in text for j in range(3) if j != k)
+
+
+def test_a_section_with_a_slide_block_projects_its_lines_and_keeps_its_prose_in_the_notes():
+    eq = nodes.math_block("", "y = F(x) + x", ids=["equation-eq-02-residual"])
+    block = slides.slide_block("", lines=["the block learns **F(x) = H(x) - x**", "identity: $F = 0$"],
+                               show=["eq-02-residual"])
+    sec = _section("Residual learning", block, _para(400), eq, _cell(3, _figure()), _para(300),
+                   _cell(2, QUIZ_JS.deepcopy()), _section("Sub", _para()))
+    slides.apply_rules(_doc(sec))
+    kinds = _kinds(sec)
+    assert kinds[:4] == ["title", "bullet_list", "math_block", "slide_notes"], kinds
+    notes = sec[3]
+    assert [type(c).__name__ for c in notes.children] == ["paragraph", "math_block", "paragraph"]  # nothing lost
+    # then the figure, its caption read out from the notes, then the quiz, each on a slide of its own; the subsection stays
+    assert kinds[4:] == ["break", "container", "slide_notes", "break", "container", "section"], kinds
+    assert sec[6].astext() == "A curve." and not list(sec[5].findall(nodes.caption))
+    lines = sec[1]
+    assert [type(c).__name__ for c in lines[0][0].children] == ["Text", "strong"] and isinstance(lines[1][0][1], nodes.math)
