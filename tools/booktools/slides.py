@@ -365,9 +365,11 @@ def _offline(app) -> None:
 
 
 def _drop_site_scripts(app, context) -> None:
-    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own only."""
-    app.builder._js_files.clear()
-    app.builder._orig_js_files.clear()
+    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own
+    only (those of ``revealjs_js_files``, e.g. booktools.quiz_answers')."""
+    own = {e if isinstance(e, str) else e[0] for e in app.config.revealjs_js_files}
+    for files in (app.builder._js_files, app.builder._orig_js_files):
+        files[:] = [f for f in files if getattr(f, "filename", None) in own]
 
 
 def _finish(app, exception) -> None:

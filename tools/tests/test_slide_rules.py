@@ -229,3 +229,25 @@ def test_a_section_with_a_slide_block_projects_its_lines_and_keeps_its_prose_in_
     assert sec[6].astext() == "A curve." and not list(sec[5].findall(nodes.caption))
     lines = sec[1]
     assert [type(c).__name__ for c in lines[0][0].children] == ["Text", "strong"] and isinstance(lines[1][0][1], nodes.math)
+
+
+def test_quiz_answers_in_class_is_a_build_option(monkeypatch):
+    from types import SimpleNamespace
+
+    from booktools import quiz_answers
+
+    monkeypatch.delenv(quiz_answers.ENV, raising=False)
+    cfg = SimpleNamespace(html_static_path=[], revealjs_css_files=["slides.css"], revealjs_js_files=[])
+    quiz_answers._configure(None, cfg)
+    assert cfg.revealjs_js_files == [] and cfg.html_static_path == []  # default: answers at once
+    monkeypatch.setenv(quiz_answers.ENV, "lecturer")
+    quiz_answers._configure(None, cfg)
+    assert cfg.revealjs_js_files == ["quiz_answers.js"] and "quiz_answers.css" in cfg.revealjs_css_files
+    assert all((quiz_answers.STATIC / f).exists() for f in quiz_answers.FILES)
+    js = (quiz_answers.STATIC / "quiz_answers.js").read_text()
+    assert "rb-revealed" in js and ".Quiz" in js  # jupyterquiz's question container
+    monkeypatch.setenv(quiz_answers.ENV, "maybe")
+    import pytest
+
+    with pytest.raises(ValueError, match="lecturer"):
+        quiz_answers.lecturer_mode()
