@@ -279,10 +279,14 @@ def _finish(app, exception) -> None:
         if folder != out and not any(folder.iterdir()):
             folder.rmdir()
     items = "\n".join(f'<li><a href="{d}.html">{html.escape(app.env.titles[d].astext())}</a></li>' for d in decks)
+    from booktools.site import SLIDES, TREE
+
+    book = "../" * SLIDES.count("/") + TREE["en", False] + "index.html"  # the site, beside the decks in the published tree
     (out / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title><link rel="icon" '
         'href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Arrows move between slides, '
-        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n",
+        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul>\n"
+        f'<p><a class="rb-book" href="{book}">The book</a> these decks are made from.</p></body></html>\n',
         encoding="utf-8")
 
 
