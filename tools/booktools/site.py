@@ -375,7 +375,8 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         # sphinx-exercise's switch: solutions are not rendered at all (not merely collapsed)
         text, n = re.subn(r"(?m)^(  config:\n)", "\\1    hide_solutions: true\n", text)
         assert n == 1, "_config.yml: expected a sphinx 'config:' section"
-    repo_url, branch = repository(yaml.safe_load(text))
+    config = yaml.safe_load(text)
+    repo_url, branch = repository(config)
     text, n = re.subn(r"(?m)^(repository:\n  url:)[ \t]*\S+\n(  branch:)[ \t]*\S+",
                       lambda m: f"{m.group(1)} {repo_url}\n{m.group(2)} {branch}", text)
     assert n == 1, "_config.yml: expected 'repository:' with 'url:' and 'branch:'"
@@ -390,7 +391,8 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
                 f'    notfound_urls_prefix: "{urlparse(url).path}{edition}"\n'
                 f'    lang_switch_site: "{url}"\n    lang_switch_edition: "{edition}"\n'
                 f'    lang_switch_twin: "{twin}"\n    lang_switch_lang: {lang}\n'
-                f'    ogp_image_alt: {json.dumps(TEXT[lang]["preview"], ensure_ascii=False)}\n')
+                f'    ogp_image_alt: {json.dumps(TEXT[lang]["preview"], ensure_ascii=False)}\n'
+                f'    ogp_site_name: {json.dumps(config["title"], ensure_ascii=False)}\n')
     if lang != "en":
         settings += f"    language: {lang}\n"
     text, n = re.subn(r"(?m)^(  config:\n)", lambda m: m.group(1) + settings, text)

@@ -106,6 +106,7 @@ def test_each_edition_is_staged_for_its_place_in_the_tree(tmp_path, monkeypatch,
     assert cfg["only_build_toc_files"] is False  # the toc's pages and the 404 page
     assert (out / "404.md").exists() and not (out / "book" / "404.md").exists()
     assert (out / "_static" / "preview.png").exists() and c["ogp_image"] == "_static/preview.png"
+    assert c["ogp_site_name"] == cfg["title"]
     # the staged folder holds no page but the toc's and the 404 page (nothing else may be built)
     toc = yaml.safe_load((out / "_toc.yml").read_text(encoding="utf-8"))
     listed = {toc["root"]} | {ch["file"] for p in toc["parts"] for ch in p["chapters"]} \

@@ -56,6 +56,9 @@ def test_the_workflow_builds_as_make_test_and_publishes_the_tree_with_the_pages_
     assert "bash .ci/run" in runs  # make test, as CI runs it
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert uses.index("actions/configure-pages") < runs.index("bash .ci/run") < uses.index("actions/upload-pages-artifact")
+    # no ../shared on GitHub: the tests read CIFAR-10 and the weights from the user cache, fetched first
+    data = next(i for i, r in enumerate(runs) if "resnet_book data" in r)
+    assert data < runs.index("bash .ci/run") and "weights --download" in runs[data]
     upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/site-tree"
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
