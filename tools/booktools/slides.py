@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -262,6 +263,16 @@ def _drop_site_scripts(app, context) -> None:
     app.builder._orig_js_files.clear()
 
 
+def _deck_neighbours(app, pagename, templatename, context, doctree) -> None:
+    """A deck's <link rel="prev|next"> only to other decks: the book's other pages are not decks."""
+    if app.builder.name != "revealjs":
+        return
+    for key in ("prev", "next"):
+        rel = context.get(key)
+        if rel and not posixpath.normpath(posixpath.join(posixpath.dirname(pagename), rel["link"])).startswith("chapters/"):
+            context[key] = None
+
+
 def _finish(app, exception) -> None:
     if exception or app.builder.name != "revealjs":
         return
@@ -295,6 +306,7 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _offline)
     app.connect("revealjs:ready-for-writing", _drop_site_scripts)
+    app.connect("html-page-context", _deck_neighbours)
     app.connect("build-finished", _finish)
     app.add_post_transform(SlideRules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
