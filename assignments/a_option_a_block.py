@@ -335,9 +335,9 @@ def test_plain_block_equals_package(BasicBlock):
 # %% [markdown]
 # ## Part 3. The CIFAR-10 network of depth 6n+2 (Sec. 4.2)
 #
-# In the paper's words and ours (Sec. 4.2): the input is a 32×32 image (per-pixel mean subtracted).
-# The first layer is a 3×3 convolution with 16 filters (followed by BN and ReLU, like every
-# convolution). Then comes a stack of 6n layers with 3×3 convolutions on feature maps of sizes 32,
+# Sec. 4.2 describes the network (paraphrased here): the input is a 32×32 image (per-pixel mean
+# subtracted). The first layer is a 3×3 convolution with 16 filters (followed by BN and ReLU, like
+# every convolution). Then comes a stack of 6n layers with 3×3 convolutions on feature maps of sizes 32,
 # 16 and 8, 2n layers for each size, with 16, 32 and 64 filters. The subsampling is done by
 # convolutions with a stride of 2 (the first convolution of stages 2 and 3). The network ends with
 # global average pooling, a 10-way fully connected layer and softmax. The paper counts the layers:
