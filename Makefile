@@ -25,7 +25,7 @@ endif
 export PYTHONUNBUFFERED := 1
 
 SHELL := /bin/bash
-.PHONY: setup book notebooks execute executed html book-zh locales slides book-student site browser test unit bench clean help
+.PHONY: setup book notebooks execute executed html book-zh locales slides book-student site assignments browser test unit bench clean help
 help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
 	@echo "make test   - set up .venv and run every test (unit, slow, book build, slides, student site, browser)"
@@ -35,6 +35,7 @@ help:
 	@echo "make locales - re-extract the pages' messages into book/locales/zh_CN/ after an English change"
 	@echo "make book-student - the site without the exercise solutions into _build/student (and _build/student-zh)"
 	@echo "make site   - the published tree in _build/site-tree: the site, zh/, student/, student-zh/, slides/"
+	@echo "make assignments - the graded assignments (otter-grader): student and instructor notebooks, autograder zips, into _build/assignments"
 	@echo "make browser - test the built site in headless Chromium (screenshots in _build/screenshots)"
 	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
 	@echo "make clean  - remove _build (keeps .venv and results/)"
@@ -119,6 +120,13 @@ slides: executed
 # of html, book-zh, book-student and slides (it says which are missing).
 site: setup
 	$(TOOLS).site tree _build/site-tree
+
+# The assignments (assignments/, see its README): from each source, otter-grader's student version
+# (no solutions), instructor version and autograder zip (hidden tests), and a zip for an LMS, into
+# _build/assignments/<name>/. Grading: assignments/grade.py; `make test` grades the solutions,
+# blank notebooks and wrong answers (tests/test_assignments.py).
+assignments: setup
+	$(PY) assignments/build.py --out _build/assignments
 
 # The published tree in a real browser (Debian's chromium, driven by Playwright); needs `make site`
 # first. RESNET_BOOK_REQUIRE_BROWSER=1 (set by .ci/run) turns "skipped" into "failed".
