@@ -171,3 +171,17 @@ def test_paper_numbers_quoted_match_the_reference_data():
     assert f"{t3im[0]:.2f}%" in TEXT and f"{t3im[1]:.2f}%" in TEXT
     assert f"{reference.VARIANTS['ResNet-1202 + stochastic depth']['cifar10']:.2f}%" in TEXT
     assert f"{0.5 ** 54:.1e}".replace("e-17", " \\times 10^{-17}") in TEXT
+
+
+def test_the_cpu_scale_depth_order_the_page_cites():
+    """X4 cites this course's cpu-scale runs: ResNet-56 behind ResNet-20 after 6,000 iterations."""
+    from resnet_book.results import load_records
+
+    recs = {r["model"]: r for r in load_records("table6", scale="cpu") if r["seed"] == 0}
+    if not {"resnet20", "resnet56"} <= set(recs):
+        pytest.skip("no cpu-scale records of ResNet-20 and ResNet-56 in results/table6")
+    r20, r56 = recs["resnet20"], recs["resnet56"]
+    assert r20["config"]["max_iters"] == r56["config"]["max_iters"] == 6000 and "6,000 iterations" in TEXT
+    assert r56["final"]["train_error"] > r20["final"]["train_error"]
+    assert r56["final"]["eval_error"] > r20["final"]["eval_error"]
+    assert "ResNet-56 ends with a higher training and test error than ResNet-20" in TEXT.replace("\n", " ")
