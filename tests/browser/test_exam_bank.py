@@ -11,17 +11,27 @@ from pathlib import Path
 import pytest
 
 from sitecheck import BUILD, ROOT, missing
-from test_site import _load
 
 PAGE = "book/exam_bank"
 SOURCE = (ROOT / f"{PAGE}.md").read_text(encoding="utf-8")
 QUESTIONS = re.findall(r"^### ([DCXR]\d+)\. ", SOURCE, re.M)
 # Sentences of the model answers (no maths, no markup): none of them may be in a student edition.
-_ANSWERS = [a.split("**Marking")[0] for a in re.findall(r":::\{dropdown\} Model answer and marking scheme\n(.*?)\n:::", SOURCE, re.S)]
+_ANSWERS = [re.sub(r"(?m)^\s*(?:-|\d+\.)\s+", "", a.split("**Marking")[0])  # without list markers
+            for a in re.findall(r":::\{dropdown\} Model answer and marking scheme\n(.*?)\n:::", SOURCE, re.S)]
 SENTENCES = [s.strip() for a in _ANSWERS for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", a))
              # no maths or markup, and no quote marks or apostrophes (Sphinx's smartquotes curls them)
              if len(s.strip()) > 50 and not re.search(r"[$`*{}|\\\[\]_<>&'\"]", s)][:40]
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _open(page, url: str):
+    """Load ``url`` and wait for MathJax's first typesetting (deterministic, unlike "networkidle",
+    which a long page of formulas on a busy machine may not reach within the timeout)."""
+    resp = page.goto(url, wait_until="load", timeout=120_000)
+    assert resp is not None and resp.ok, f"{url}: HTTP {resp.status if resp else '?'}"
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+                  " ? MathJax.startup.promise.then(() => true) : null")
+    return resp
 
 
 def _edition(name: str, what: str) -> Path:
@@ -82,15 +92,17 @@ def test_no_file_of_a_student_edition_holds_the_bank(student):
 
 def test_the_bank_opens_in_the_browser_with_its_answers_closed(instructor, server, new_page, screenshots):
     page, log = new_page()
-    _load(page, f"{server}/html/{PAGE}.html")
+    _open(page, f"{server}/html/{PAGE}.html")
     dropdowns = page.locator("details.sd-dropdown")
     assert dropdowns.count() == len(QUESTIONS)
     assert page.locator("details.sd-dropdown[open]").count() == 0, "a model answer is open: the question cannot be shown alone"
     first = dropdowns.first
-    assert not first.locator("text=Marking").first.is_visible()
+    answer = first.locator(".sd-summary-content")
+    assert not answer.is_visible(), "the first model answer is visible before a click"
     page.screenshot(path=str(screenshots / "exam_bank.png"))
     first.locator("summary").click()
-    first.locator("text=Marking").first.wait_for(state="visible")
+    answer.wait_for(state="visible")
+    assert "Marking (8 points)." in answer.inner_text()
     page.wait_for_timeout(300)
     first.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "exam_bank-answer-open.png"))
@@ -101,7 +113,7 @@ def test_the_bank_opens_in_the_browser_with_its_answers_closed(instructor, serve
 
 def test_a_student_edition_has_no_link_to_the_bank(student, server, new_page):
     page, log = new_page()
-    _load(page, f"{server}/{student.name}/book/lectures.html")
+    _open(page, f"{server}/{student.name}/book/lectures.html")
     assert page.locator('a[href*="exam_bank"]').count() == 0
     resp = page.goto(f"{server}/{student.name}/{PAGE}.html")
     assert resp is not None and resp.status == 404
