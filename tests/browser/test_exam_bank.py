@@ -72,6 +72,14 @@ def test_the_chinese_instructor_site_has_the_bank_in_chinese():
     assert len(re.findall(r'<details class="[^"]*sd-dropdown', html)) == len(QUESTIONS)
     assert len(CJK.findall(re.sub(r"<[^>]+>", " ", html))) > 5000
     assert "参考答案与评分标准" in html
+    # every title and part name is translated (a translation that Sphinx cannot use, e.g. one that would
+    # parse as a list inside a table cell, silently falls back to the English)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    titles = re.findall(r"^### [DCXR]\d+\. (.+) \(\d+ points\)$", SOURCE, re.M)
+    parts = re.findall(r"^\| (\d\. [A-Z][a-z ]+) \|", SOURCE, re.M)
+    assert len(titles) == len(QUESTIONS) and len(parts) == 4
+    english = [t for t in titles + parts if len(t) > 12 and t in text]
+    assert not english, f"left in English on the Chinese page: {english}"
 
 
 def test_no_file_of_a_student_edition_holds_the_bank(student):
