@@ -2,7 +2,8 @@
 
 ``python -m booktools.site stage SITE [--student]`` (``PYTHONPATH=tools``, as the Makefile runs it)
 lays out a folder that ``jupyter-book build`` turns into the site WITHOUT executing anything:
-``_config.yml`` (execution off; ``--student`` also hides the exercise solutions), ``_toc.yml``,
+``_config.yml`` (execution off; ``--student`` also hides the exercise solutions and leaves out the
+instructor-only pages, ``INSTRUCTOR_ONLY``: the exam bank), ``_toc.yml``,
 ``book/`` with the generated status page (``status_page``: each chapter's execution time from
 nbmake's JUnit XML), and the executed chapter notebooks from ``_nbtest/chapters``. Each staged
 notebook gets a hidden first cell (tag ``remove-cell``: not on the page, but in the ``.ipynb`` the
@@ -347,6 +348,23 @@ BUILT = {"": "html", "zh/": "zh", "student/": "student", "student-zh/": "student
 REPOSITORY_MARKER = "{{ repository_url }}"
 NOT_FOUND = "404"  # book/404.md: the page GitHub Pages serves for a missing address (at the tree's root)
 
+# Pages of the instructor editions only (the English and Chinese sites): the student editions
+# (``--student``) leave them out -- the source, its catalog and its entry in the table of contents.
+INSTRUCTOR_ONLY = ("book/exam_bank",)
+
+
+def drop_instructor_pages(site: Path, toc: str, pages: tuple[str, ...] = INSTRUCTOR_ONLY) -> str:
+    """The student edition's table of contents (``toc``, the text of ``_toc.yml``) without the
+    instructor-only ``pages``; their sources and message catalogs are deleted from ``site``, so that
+    nothing of them (page, search index, ``_sources/``) reaches the student builds."""
+    for page in pages:
+        toc, n = re.subn(rf"(?m)^[ \t]*- file: {re.escape(page)}[ \t]*(?:#.*)?\n", "", toc)
+        assert n == 1, f"_toc.yml: expected one entry '- file: {page}' (no sections)"
+        for path in [site / f"{page}.md", *(site / "book" / "locales").glob(f"*/LC_MESSAGES/{page}.*")]:
+            path.unlink(missing_ok=True)
+    assert not any(re.search(rf"\b{re.escape(p)}\b", toc) for p in pages), "instructor page left in _toc.yml"
+    return toc
+
 
 def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path | None = None,
           root: Path = ROOT, lang: str = "en", results_root: Path | None = None) -> list[Path]:
@@ -368,6 +386,8 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     toc = (root / "_toc.yml").read_text(encoding="utf-8")
     for en, translated in TOC_CAPTIONS.get(lang, {}).items():  # part captions are not Sphinx messages
         toc = toc.replace(f"caption: {en}\n", f"caption: {translated}\n")
+    if student:
+        toc = drop_instructor_pages(site, toc)
     (site / "_toc.yml").write_text(toc, encoding="utf-8")
     text = (root / "_config.yml").read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s*execute_notebooks:)\s*\S+", r'\1 "off"', text)
@@ -477,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("site")
     s.add_argument("--notebooks", default="_nbtest/chapters")
     s.add_argument("--nbmake-xml", default="_build/nbmake.xml")
-    s.add_argument("--student", action="store_true", help="hide the exercise solutions")
+    s.add_argument("--student", action="store_true", help="hide the exercise solutions, leave out the instructor-only pages")
     s.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="the edition's language")
     t = sub.add_parser("tree", help="lay out the published tree from the built editions and decks")
     t.add_argument("tree", nargs="?", default="_build/site-tree")
