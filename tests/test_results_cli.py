@@ -229,7 +229,7 @@ def test_cuda_device_without_cuda_is_a_clear_error(capsys, tmp_path):
 
 
 def test_list_names_every_experiment(capsys):
-    assert main(["list"]) == 0
+    assert main(["list", "--names"]) == 0
     out = capsys.readouterr().out
     for name in ("fig1", "fig6", "table6", "fig7", "shortcuts", "warmup110", "resnet1202"):
         assert name in out
