@@ -203,17 +203,3 @@ def test_new_pages_type_no_number_of_the_papers_tables(page):
 def test_new_pages_speak_to_readers_not_to_developers(page):
     text = (ROOT / f"{page}.py").read_text(encoding="utf-8") + str(load_quiz(Path(page).name))
     assert not re.search(r"\bCI\b|test suite|pytest|nbmake", text), page
-
-
-def test_lecture_plan_names_existing_questions_of_the_new_pages():
-    text = (ROOT / "book" / "lectures.md").read_text(encoding="utf-8")
-    # "`05_imagenet` q1 before ..., q3 before ...;": the ids after a quiz name, up to the next ; | or **
-    refs = [(m.group(1), re.split(r"[;|]|\*\*", text[m.end():], maxsplit=1)[0])
-            for m in re.finditer(r"`(\d\d_\w+)`", text) if (ROOT / "chapters" / "quizzes" / f"{m.group(1)}.yml").exists()]
-    assert {name for name, _ in refs} >= {Path(p).name for p in NEW_PAGES}
-    for name, group in refs:
-        ids = {q["id"] for q in load_quiz(name)}
-        for qid in re.findall(r"q\d+", group):
-            assert qid in ids, f"lecture plan: {name} has no question {qid}"
-    for page in NEW_PAGES:
-        assert f"{{doc}}`../{page}`" in text

@@ -101,26 +101,7 @@ def test_lecture_plan_is_in_the_toc_and_covers_every_chapter():
         assert f"{{doc}}`../{chapter}`" in text, f"the lecture plan does not map {chapter}"
 
 
-def test_lecture_plan_quiz_ids_and_exercise_labels_exist():
-    labels = {m for f in (ROOT / "chapters").glob("[0-9]*.py")
-              for m in re.findall(r":label: (ex-[\w-]+)", f.read_text(encoding="utf-8"))}
-    text = LECTURES.read_text(encoding="utf-8")
-    for ref in re.findall(r"\{ref\}`(ex-[\w-]+)`", text):
-        assert ref in labels, f"lecture plan: no exercise {ref}"
-    from resnet_book.book import load_quiz
-
-    for lecture in _lectures():
-        # "quiz **01_background q2**" names the quiz file; later "**q1, q6**" in the lecture use it
-        files = re.findall(r"\*\*(\d\d\w*) q\d+", lecture)
-        assert len(set(files)) <= 1, files
-        refs = re.findall(r"\*\*(?:\d\d\w* )?(q\d+(?:, q\d+)*)\*\*", lecture)
-        if not refs:
-            continue
-        assert files, "quiz ids without their chapter"
-        ids = {q["id"] for q in load_quiz(files[0])}
-        for group in refs:
-            for qid in group.split(", "):
-                assert qid in ids, f"lecture plan: {files[0]} has no question {qid}"
+# Its quiz ids, exercise labels, {doc} targets, minutes and polls: tests/test_lectures.py.
 
 
 # ---------------------------------------------------------------------------------------------
