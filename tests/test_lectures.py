@@ -232,11 +232,15 @@ def test_doc_targets_exist():
 def test_the_sections_a_lecture_names_are_on_its_pages(n):
     """Each *italic* name in the section column starts a heading of one of the lecture's pages."""
     lec = _lectures()[n - 1]
-    pages = [t.split("/")[-1] for t in re.findall(r"\{doc\}`\.\./chapters/([^`]+)`", lec["block"])]
+    import difflib
+
+    pages = list(dict.fromkeys(re.findall(r"\{doc\}`\.\./chapters/([^`]+)`", lec["block"])))
     headings = [h for p in pages for h in _headings(p)]
     problems = []
     for p in lec["parts"]:
         for name in re.findall(r"\*([^*]+)\*", p["section"]):
             if not any(h.startswith(name) for h in headings):
-                problems.append(f"part {p['part']}: no section *{name}* on {', '.join(pages)}")
+                near = difflib.get_close_matches(name, headings, n=2, cutoff=0.4)
+                problems.append(f"part {p['part']}: no section *{name}* on {', '.join(pages)}"
+                                + (f" (closest: {' / '.join(near)})" if near else ""))
     assert not problems, f"Lecture {n}:\n" + "\n".join(problems)
