@@ -2,9 +2,9 @@
 
 Each lecture is a heading ``## Lecture N — Title (90 min)`` followed by one table whose rows are
 ``| part | min | section | polls | live demo |``. The minutes are summed here, never typed as a
-total. A quiz question is named as ``\\`NN_quizfile\\` q3, q4 🤔`` (the quiz file in backticks, then
-its ids) in exactly one of three places: the polls column of a part (asked in class), the
-``**Before the lecture**`` paragraph (pre-reading) or the ``**Homework**`` paragraph. Every question
+total. A quiz question is named by its quiz file in backticks followed by its ids (`04c_fig7` in
+backticks, then ``q1, q2 🤔``) in exactly one of three places: the polls column of a part (asked in
+class), the ``**Before the lecture**`` paragraph (pre-reading) or the ``**Homework**`` paragraph. Every question
 that a page shows (``quiz("NN_x", ["q1", ...])`` in ``chapters/*.py``) is assigned exactly once.
 
 The chapters are read from ``chapters/`` of this checkout; set ``LECTURE_PLAN_CHAPTERS`` to another
@@ -100,8 +100,10 @@ def _shown() -> dict[tuple[str, str], str]:
     """The questions the pages show: (quiz file, id) -> the page that shows it."""
     out = {}
     for page in sorted(CHAPTERS.glob("[0-9]*.py")):
-        for m in re.finditer(r"quiz\(\s*\"(\w+)\"\s*,\s*\[([^\]]*)\]", page.read_text(encoding="utf-8")):
-            for qid in re.findall(r"[\"'](q\d+)[\"']", m.group(2)):
+        for m in re.finditer(r"\bquiz\(\s*[\"'](\w+)[\"']\s*(?:,\s*(?:ids\s*=\s*)?\[([^\]]*)\])?\s*\)",
+                             page.read_text(encoding="utf-8")):
+            ids = re.findall(r"[\"'](q\d+)[\"']", m.group(2)) if m.group(2) is not None else _quiz_ids(m.group(1)) or []
+            for qid in ids:  # quiz("NN_x") without ids shows the whole file
                 out[(m.group(1), qid)] = page.stem
     return out
 
