@@ -44,7 +44,7 @@ from resnet_book.experiments.report import summarize
 #
 # ```{slide}
 # - ResNet-32, options A / B / C: one recipe, one seed each
-# - the paper (ImageNet): B "slightly", C "marginally" better
+# - the paper compares them on ImageNet (Table 3)
 # - can one run per option rank them?
 # ```
 #

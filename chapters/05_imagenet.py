@@ -367,6 +367,9 @@ quiz("05_imagenet", ["q6"])
 # {glue:text}`c6_t5_ensemble:.2f`% top-5 error on the ImageNet *test* set, scored by the
 # challenge's server (the test labels are not public), and won ILSVRC 2015.
 #
+# How long a training step of these networks takes, which a multiply-add count does not fully
+# tell, is measured on a CPU in {doc}`10_speed`.
+#
 # ## ResNet-50, stage by stage
 #
 # ```{slide}
@@ -527,8 +530,6 @@ glue("c6_coco_rel", 100 * (coco["ResNet-101"] - coco["VGG-16"]) / coco["VGG-16"]
 
 # %% [markdown]
 # ## Interview round 🎤
-#
-# A question for someone who has read Table 2 carefully:
 
 # %% tags=["remove-input"]
 quiz("05_imagenet", ["q11"])
