@@ -135,6 +135,11 @@ p_plain, p_res, p_plain == p_res
 
 # %% [markdown]
 # ### At 18 layers
+#
+# ```{slide}
+# - plain-18 and ResNet-18 end about equal (Table 2)
+# - what do the shortcuts buy at this depth?
+# ```
 
 # %% tags=["remove-input"]
 quiz("05_imagenet", ["q2"])
@@ -325,7 +330,7 @@ glue("c6_vgg_fc_pct", 100 * vgg["fc"] / sum(vgg.values()), display=False)
 #
 # ```{slide}
 # - Table 4: single models, again on the validation set
-# - Table 5: an ensemble, on the test server
+# - Table 5: the entry that won ILSVRC 2015
 # - why are Table 4's errors lower than Table 3's?
 # ```
 #
@@ -358,6 +363,10 @@ glue("c6_t4_r152_top1", T4["resnet152"][0], display=False)
 # highest scores; **top-1** asks for the single best guess.
 #
 # ### Table 5: the ensemble
+#
+# ```{slide}
+# - the result that won ILSVRC 2015: what exactly is it?
+# ```
 
 # %% tags=["remove-input"]
 quiz("05_imagenet", ["q6"])
