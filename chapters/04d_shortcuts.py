@@ -88,11 +88,11 @@ glue("c4d_extra_c", 100 * (rows["C"]["params"] - rows["A"]["params"]) / rows["A"
 
 # %% [markdown]
 # Option A ends at {glue:text}`c4d_a:.1f`% test error, B at {glue:text}`c4d_b:.1f`% and C at
-# {glue:text}`c4d_c:.1f`%, with C carrying {glue:text}`c4d_extra_c:.1f`% more parameters than A.
-# The paper, with one ImageNet run per option, calls B "slightly better" than A and C "marginally
-# better" than B. Whether gaps like these rank the options depends on how much one network varies
-# from seed to seed, which one run per option does not measure. What a single run can show is the
-# point that matters: whether the parameter-free option trains about as well as the projections.
+# {glue:text}`c4d_c:.1f`%, with C carrying {glue:text}`c4d_extra_c:.1f`% more parameters than A. On
+# ImageNet the paper calls B "slightly better" than A and C "marginally better" than B, and reports
+# no spread over seeds. Whether gaps like these rank the options depends on how much one network
+# varies from seed to seed, which one run per option does not measure. What a single run can show is
+# the point that matters: whether the parameter-free option trains about as well as the projections.
 
 # %% tags=["remove-input"]
 display(Markdown(pages.paper_scale_note("shortcuts")))
