@@ -141,3 +141,32 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- Sphinx: the reading time under each chapter's title ------------------------------------------
+READING_TEXT = {"en": "{min} min read", "zh_CN": "阅读约 {min} 分钟"}
+
+
+def _repo(app) -> Path:
+    src = Path(app.srcdir) / "src"
+    return src.resolve().parent if src.is_symlink() else Path(app.srcdir)
+
+
+def _add_reading_time(app, doctree) -> None:
+    from docutils import nodes
+
+    docname = app.env.docname
+    page = _repo(app) / f"{docname}.py"
+    if not docname.startswith("chapters/") or not page.exists():
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or not section.children or not isinstance(section[0], nodes.title):
+        return
+    prose, quiz = page_words(page, _repo(app))
+    text = READING_TEXT.get(app.config.language or "en", READING_TEXT["en"]).format(min=minutes(prose + quiz))
+    section.insert(1, nodes.paragraph("", text, classes=["rb-reading-time"]))
+
+
+def setup(app):
+    app.connect("doctree-read", _add_reading_time)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
