@@ -193,5 +193,5 @@ VARIANTS = {
 AKAMASTER_CIFAR10 = {
     "source": AKAMASTER,
     "error": {20: 8.27, 32: 7.37, 44: 6.90, 56: 6.61, 110: 6.32, 1202: 6.18},
-    "caveat": "best epoch selected on the test set; 50k training images",
+    "caveat": "best epoch selected on the test set",
 }
