@@ -104,6 +104,7 @@ quick_stds = response_stds(quick)
 
 # %% tags=["remove-input"]
 display(Markdown(pages.cpu_scale_note("fig7", records)))
+display(Markdown(pages.paper_scale_note("fig7")))
 cpu_mean = {k: float(v.mean()) for k, v in cpu_stds.items()}
 for k in STYLE:
     glue(f"c4c_cpu_{k}", Markdown(f"{cpu_mean[k]:.2f}" if k in cpu_mean else "-"), display=False)
