@@ -203,10 +203,13 @@ LENGTHS = sorted({int(base * r.length) for r in exp.runs_at("cpu")})
 dl = pages.committed_records("depth_length", "cpu")
 known = {r["run_id"] for r in dl}
 dl += [r for r in cpu if r["model"] in ("resnet20", "resnet56") and r["run_id"] not in known]  # its 1x runs are table6's
-err = {(r["model"], r["config"]["max_iters"]): pages.errors([r])[r["label"]] for r in dl}  # (train %, test %)
+# (train %, test %) of each complete run; a run stopped early (diverged) is named, not plotted
+err = {(r["model"], r["config"]["max_iters"]): pages.errors([r])[r["label"]] for r in dl if r["status"] == "complete"}
+stopped = {(r["model"], r["config"]["max_iters"]) for r in dl if r["status"] != "complete"}
 EPOCH = reference.CIFAR_RECIPE["batch_size"] / 50_000  # epochs per iteration
 PAPER_ITERS = reference.CIFAR_RECIPE["max_iters"]
-waiting = [f"{pages.label(m)} at {n // 1000}k" for n in LENGTHS for m in ("resnet20", "resnet56") if (m, n) not in err]
+waiting = [f"{pages.label(m)} at {n // 1000}k" for n in LENGTHS for m in ("resnet20", "resnet56")
+           if (m, n) not in err and (m, n) not in stopped]
 glue("c4b_lengths", Markdown(", ".join(f"{n:,}" for n in LENGTHS)), display=False)
 
 
@@ -215,14 +218,18 @@ def verdict(a: float, b: float) -> str:
     return "level" if abs(a - b) < 0.05 else ("ahead" if a < b else "behind")
 
 
-fmt = lambda e: f"{e[0]:.1f} / {e[1]:.1f}" if e else "run in progress"  # noqa: E731
+def fmt(model: str, n: int) -> str:
+    e = err.get((model, n))
+    return f"{e[0]:.1f} / {e[1]:.1f}" if e else ("stopped early" if (model, n) in stopped else "run in progress")
+
+
 rows = []
 for n in LENGTHS:
     e20, e56 = err.get(("resnet20", n)), err.get(("resnet56", n))
     both = e20 is not None and e56 is not None
-    rows.append([f"{n:,}", f"{n * EPOCH:.0f}", fmt(e20), fmt(e56),
+    rows.append([f"{n:,}", f"{n * EPOCH:.0f}", fmt("resnet20", n), fmt("resnet56", n),
                  f"{e56[1] - e20[1]:+.1f}" if both else "-",
-                 f"{verdict(e56[0], e20[0])} / {verdict(e56[1], e20[1])}" if both else "run in progress"])
+                 f"{verdict(e56[0], e20[0])} / {verdict(e56[1], e20[1])}" if both else "-"])
 p20, p56 = paper6[20]["error"], paper6[56]["error"]
 rows.append([f"{PAPER_ITERS:,} (paper)", f"{PAPER_ITERS * EPOCH:.0f}", f"- / {p20:.2f}", f"- / {p56:.2f}",
              f"{p56 - p20:+.2f}", f"- / {verdict(p56, p20)}"])
@@ -230,7 +237,7 @@ depth_table = markdown_table(["iterations", "epochs", "ResNet-20: train / test %
                               "ResNet-56 − ResNet-20, test (points)", "ResNet-56 vs ResNet-20: train / test"],
                              rows, align="rrrrrl")
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "When does depth pay? Final training error (left) and test error (right) of ResNet-20 and ResNet-56, trained with one recipe at 1×, 2× and 4× this book's cpu-scale length (the learning rate divided by 10 at 50% and 75% of each run), against the length of the run in iterations (bottom axis) and epochs of the 50k training images (top axis). Stars: the paper's test errors after 64k iterations (Table 6; the paper tabulates no training errors). A length whose runs are still in progress is named in the panel.", "name": "fig-04b-depth"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "When does depth pay? Final training error (left) and test error (right) of ResNet-20 and ResNet-56, trained with one recipe at 1×, 2× and 4× this book's cpu-scale length (the learning rate divided by 10 at 50% and 75% of each run), against the length of the run in iterations (bottom axis) and epochs of the 50k training images (top axis). Stars: the paper's test errors after 64k iterations (Table 6; the paper tabulates no training errors). Runs still in progress, or stopped early, are named below the panels.", "name": "fig-04b-depth"}}
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
 for ax, i, title in ((axes[0], 0, "training error"), (axes[1], 1, "test error")):
     for model, color in (("resnet20", "C0"), ("resnet56", "C3")):
@@ -250,9 +257,11 @@ for ax, i, title in ((axes[0], 0, "training error"), (axes[1], 1, "test error"))
     top.minorticks_off()
     ax.grid(alpha=0.3)
 axes[1].legend(fontsize=7)
-if waiting:
-    fig.text(0.5, 0.01, "run in progress: " + ", ".join(waiting), ha="center", fontsize=8, color="0.4")
-fig.tight_layout(rect=(0, 0.05 if waiting else 0, 1, 1))
+note = "; ".join([f"run in progress: {', '.join(waiting)}"] * bool(waiting)
+                 + [f"stopped early: {', '.join(f'{pages.label(m)} at {n // 1000}k' for m, n in sorted(stopped))}"] * bool(stopped))
+if note:
+    fig.text(0.5, 0.01, note, ha="center", fontsize=8, color="0.4")
+fig.tight_layout(rect=(0, 0.05 if note else 0, 1, 1))
 stamp(fig, dl)
 plt.show()
 display(Markdown(depth_table))
