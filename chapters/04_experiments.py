@@ -195,7 +195,8 @@ quiz("04_experiments", ["q1"])
 # A 32×32 window in the 40×40 padded image can start at 9 positions in each direction (offsets 0
 # to 8), so $9 \times 9 = 81$ crops, each with or without the flip: 162 views. In the paper's
 # {glue:text}`c4_paper_epochs:.0f` epochs a training image is seen about as many times as it has
-# views, and almost never twice in the same one.
+# views, but the views are drawn at random: about $162\,(1 - (1 - 1/162)^{164}) \approx 103$
+# different ones, so roughly a third of the passes repeat a view already seen.
 # ```
 #
 # ## Knowledge card
