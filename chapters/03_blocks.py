@@ -63,8 +63,8 @@ def pct(new: float, base: float) -> float:
 # ```{slide}
 # :show: eq-03-block
 # - two 3×3 conv–BN layers, ReLU between, ReLU after the addition
-# - a 3×3 convolution costs $9\,c_\text{in}c_\text{out}$ multiply-adds per output position
-# - identity shortcut: no parameter, one addition per value
+# - identity shortcut: no parameter
+# - what does one block cost?
 # ```
 
 # %% tags=["remove-input"]
@@ -186,7 +186,7 @@ glue("c3_r34_b_params_pct", pct(cost["resnet34", "B"][0], cost["resnet34", "A"][
 #
 # ```{slide}
 # - stem 3×3, 16; three stages of n blocks on 32², 16², 8² maps; widths 16, 32, 64
-# - 6n + 2 weighted layers; cost grows with n
+# - 6n + 2 weighted layers: ResNet-20 … ResNet-1202
 # ```
 
 # %% tags=["remove-input"]
@@ -247,8 +247,8 @@ plt.show()
 # ## Fig. 3: VGG-19, plain-34 and ResNet-34
 #
 # ```{slide}
-# - same widths 64 → 512, but ResNet reaches 56×56 before its first block
-# - VGG-19: 4× the filters at each map size; its FC layers are cheap
+# - VGG-19, plain-34 and ResNet-34, one box per layer, grouped by map size
+# - where do VGG-19's multiply-adds go?
 # ```
 
 # %% tags=["remove-input"]
@@ -363,8 +363,8 @@ plt.show()
 # %% [markdown]
 # The widths are the same, 64 → 128 → 256 → 512, doubled where the map halves (Sec. 3.3). But the
 # ResNets reach 56×56 before their first block, while VGG-19 spends two stages at 224×224 and
-# 112×112 and then runs its 256 and 512 filters on maps four times larger in each direction than
-# ResNet-34 does. Its 56×56 and 28×28 layers cost
+# 112×112, then runs its 256 filters on 56×56 maps and its 512 on 28×28 and 14×14, where ResNet-34
+# runs them on 14×14 and 7×7. Its 56×56 and 28×28 layers cost
 # {glue:text}`c3_vgg_mid:.1f` of its {glue:text}`c3_vgg_total:.1f` ×10⁹ multiply-adds, its
 # 224×224 and 112×112 layers {glue:text}`c3_vgg_top:.1f`, its fully-connected layers only
 # {glue:text}`c3_vgg_fc:.2f`, although they hold {glue:text}`c3_vgg_fc_params_pct:.0f`% of its
@@ -427,7 +427,8 @@ plt.show()
 #
 # ```{slide}
 # - 1×1 reduce → 3×3 → 1×1 restore (×4)
-# - "similar time complexity" as the basic block, four times the channels between blocks
+# - ResNet-50/101/152 on ImageNet
+# - its cost, next to a basic block's?
 # ```
 
 # %% tags=["remove-input"]
@@ -478,8 +479,8 @@ glue("c3_wide_vs_bneck_flops", wf / nf, display=False)
 # ### Why the bottleneck's shortcut stays the identity
 #
 # ```{slide}
-# - a projection joins the two 256-channel ends
-# - it doubles the block's cost
+# - the shortcut joins the two 256-channel ends
+# - identity or projection there?
 # ```
 
 # %% tags=["remove-input"]
@@ -556,7 +557,7 @@ glue("c3_r50_flops", t1[50]["flops"] / 1e9, display=False)
 # ```{slide}
 # - V1 (paper): stride 2 in the first 1×1 of a down-sampling bottleneck
 # - V1.5 (torchvision): stride 2 in the 3×3
-# - same parameters, another function, more multiply-adds
+# - what does the move change?
 # ```
 
 # %% tags=["remove-input"]
@@ -684,7 +685,7 @@ glue("c3_v15_extra_pct", pct(flops_v15, t1[50]["flops"]), display=False)
 # | **Shape change** | option A: subsample + zero-pad (0 parameters, CIFAR); B: 1×1 {term}`projection shortcut · 投影快捷连接` at stage transitions (ImageNet); C: projections everywhere (+{glue:text}`c3_r34_c_params_pct:.0f`% parameters on ResNet-34). |
 # | **Rule** | keep the shortcut an {term}`identity mapping · 恒等映射`: a projection on a {term}`bottleneck · 瓶颈结构` roughly doubles its cost ({glue:text}`c3_proj_vs_bneck_flops:.2f`×). |
 # | **Families** | CIFAR: 6n+2 layers, widths 16/32/64 on 32/16/8 maps, a 3×3 {term}`stem · 起始层（stem）`, {term}`plain network · 普通网络 / 平原网络` = same parameters; ImageNet: Table 1, a 7×7/2 stem and max-pool down to 56×56. |
-# | **Fig. 3** | same widths as VGG-19, used on maps four times smaller in each direction: {glue:text}`c3_r34_flops:.2f` against {glue:text}`c3_vgg_total:.2f` ×10⁹ {term}`multiply-adds (FLOPs) · 乘加运算量（FLOPs）` ({numref}`fig-03-fig3`). |
+# | **Fig. 3** | the same widths as VGG-19 (64 → 512), each used on smaller maps, after a 7×7/2 stem and a max-pool: {glue:text}`c3_r34_flops:.2f` against {glue:text}`c3_vgg_total:.2f` ×10⁹ {term}`multiply-adds (FLOPs) · 乘加运算量（FLOPs）` ({numref}`fig-03-fig3`). |
 # | **V1 vs V1.5** | the paper strides in the first 1×1 of a bottleneck; torchvision in the 3×3 (+{glue:text}`c3_v15_extra_pct:.0f`% multiply-adds). |
 #
 # **Key terms** ({doc}`glossary <../book/glossary>`): {term}`shortcut connection · 快捷连接 / 跳跃连接` ·

@@ -41,7 +41,7 @@ from myst_nb import glue
 
 from resnet_book import reference
 from resnet_book.analysis import count_params
-from resnet_book.book import formulas, quiz, stamp
+from resnet_book.book import formulas, pages, quiz, stamp
 from resnet_book.book.figures import concept_map
 from resnet_book.models import get_model
 from resnet_book.tables import markdown_table
@@ -52,9 +52,8 @@ IM = reference.IDENTITY_MAPPINGS
 # ## The paper in one sentence
 #
 # ```{slide}
-# - learn the change $\mathcal{F}(x) = \mathcal{H}(x) - x$, not the whole mapping
-# - very deep nets become easier to optimise; depth buys accuracy
-# - not about vanishing gradients, not about capacity
+# - the whole paper in one sentence: yours first
+# - then defend each word with a piece of evidence
 # ```
 #
 # Before the summary, your own:
@@ -76,7 +75,7 @@ quiz("07_recap", ["q1"])
 #
 # ```{slide}
 # - every display equation of the course, linked to where it is derived
-# - the gradient through many blocks: a later result, exact for pre-activation units
+# - which one explains the most?
 # ```
 #
 # One question first, about the equation that explains the most:
@@ -96,8 +95,7 @@ display(Markdown(formulas.formula_sheet(EQUATIONS)))
 # {cite:t}`he2016identity` derived a year after the paper ({eq}`eq-06-telescope`). It is exact for
 # pre-activation units; in the 2015 block the ReLU after each addition can gate it. The gradient at
 # a shallow block contains the gradient at the deep block *itself*, added, not multiplied by any
-# weight. It does not promise a large gradient (the other term can partly cancel it); it removes
-# the product of many per-layer factors that {eq}`eq-01-gain` shows for a plain stack. The 2015
+# weight: no product of per-layer factors, as in a plain stack ({eq}`eq-01-gain`). The 2015
 # paper's own reason is an optimisation argument: identity mappings are a good
 # {term}`preconditioning · 预条件` (Sec. 3.1).
 
@@ -105,11 +103,12 @@ display(Markdown(formulas.formula_sheet(EQUATIONS)))
 # ## A concept map of the paper
 #
 # ```{slide}
-# - problem → idea → architecture → evidence → later work (dashed)
+# - the paper's argument as a map; later work dashed
+# - which way does the argument run?
 # - each arrow a sentence you can say
 # ```
 #
-# A map is only useful if you can walk it. Which way does the paper's argument run? Commit first:
+# Which way does the paper's argument run? Commit first:
 
 # %% tags=["remove-input"]
 quiz("07_recap", ["q4"])
@@ -170,14 +169,13 @@ plt.show()
 # batch normalization had largely tamed vanishing signals, which *exposed* degradation; a deeper net
 # could copy a shallower one, so the solver is to blame; hence the reformulation, built with a free
 # identity shortcut and tested on two datasets at equal cost. Problem, idea, evidence: that order
-# answers the question above. Each arrow is a sentence you should be able to say.
+# answers the question above.
 
 # %% [markdown]
 # ## Strengths: identity, not gates
 #
 # ```{slide}
-# - Highway networks: a learned, data-dependent gate on the shortcut
-# - ResNet: a parameter-free identity that never closes
+# - Highway networks carry the input around layers too: what differs?
 # - strengths: a minimal change, controlled comparisons, breadth, a recipe in the text
 # ```
 #
@@ -238,15 +236,15 @@ glue("c7_gate_extra_pct", 100 * (params["exclusive_gating"] - params["identity"]
 # - **Breadth.** CIFAR-10 and ImageNet, 20 to 1202 layers, and detection with the detector held
 #   fixed (Tables 7 and 8).
 # - **A recipe in the text.** Plain SGD, a step schedule, standard augmentation: Chapter 4 re-runs
-#   the CIFAR-10 experiments from the paper's text alone.
+#   the CIFAR-10 experiments (all but ResNet-1202's training) from the paper's text alone, with a
+#   shorter schedule.
 
 # %% [markdown]
 # ## Limitations and open questions
 #
 # ```{slide}
-# - stated: why plain nets degrade; ResNet-1202's test error
-# - not stated: one run per number, mixed protocols, the ReLU on the path
-# - later work: shattered gradients, ensembles of paths, pre-activation, stochastic depth
+# - which limits does the paper state itself?
+# - the open questions, and what later work found
 # ```
 #
 # Every paper has limits, some stated and some not. Which does this one state itself?
@@ -280,6 +278,10 @@ glue("c7_r1202", reference.TABLE6["resnet"][1202]["error"], display=False)
 glue("c7_pre1001", IM["table3"]["CIFAR-10 ResNet-1001"][1], display=False)
 glue("c7_orig1001", IM["table3"]["CIFAR-10 ResNet-1001"][0], display=False)
 glue("c7_wrn", V["WRN-28-10"]["cifar10"], display=False)
+CPU = {r["label"]: r["final"] for r in pages.cpu_records("fig6")}  # the committed cpu-scale runs (Chapter 4)
+for key, run in (("c7_cpu_r56", "resnet56"), ("c7_cpu_p56", "plain56"), ("c7_cpu_r20", "resnet20")):
+    glue(key, 100 * float(CPU[run]["eval_error"]), display=False)
+glue("c7_cpu_iters", int(CPU["resnet56"]["iterations"]), display=False)
 
 # %% [markdown]
 # | question the paper leaves open | what the paper says | what later work found | in this course |
@@ -360,10 +362,13 @@ quiz("07_recap", ["q8"])
 #
 # Check the *training* error of both. If the 56-layer net's training error is higher too, it is
 # degradation, not overfitting, and dropout (a regulariser) would not help. Then add identity
-# shortcuts (same parameters, option A) and retrain with the same recipe: the residual 56-layer net
-# should beat plain-56 at equal depth (a run of any length tests this) and, after a full schedule,
-# the 20-layer net, as in Fig. 6. (Also rule out a bug: the same learning rate, the same number of
-# iterations, the same data.)
+# shortcuts (same parameters, option A) and retrain with the same recipe. After its full schedule
+# the paper puts ResNet-56's test error below plain-56's and below ResNet-20's (Fig. 6, Table 6).
+# Whether a shorter run shows both is for the records to say: after
+# {glue:text}`c7_cpu_iters:,` iterations, this course's runs ({doc}`04a_fig6`) end at
+# {glue:text}`c7_cpu_r56:.1f`% test error for ResNet-56, {glue:text}`c7_cpu_p56:.1f`% for plain-56
+# and {glue:text}`c7_cpu_r20:.1f`% for ResNet-20. Compare before you promise your manager either.
+# (Also rule out a bug: the same learning rate, the same number of iterations, the same data.)
 # ```
 #
 # ```{exercise}
@@ -403,7 +408,7 @@ quiz("07_recap", ["q8"])
 # For "one run per number": re-run Table 6 with five seeds for every depth, at the paper's scale,
 # and report mean ± std, not only for ResNet-110. A difference between two depths then counts only
 # if it is larger than the runs' spread. The shortcut options, where the paper's differences are
-# smallest, need the same. {doc}`08_scales` gives the commands that run these experiments.
+# smallest, need the same.
 # ```
 
 # %% [markdown]
