@@ -36,6 +36,7 @@
 
 # %% tags=["remove-input"]
 import math
+import re
 
 import matplotlib.pyplot as plt
 import torch
@@ -196,11 +197,13 @@ def draw_unit(ax, placement: str, title: str) -> None:
     """Branch F (left column), identity shortcut (right), the addition and what follows it."""
     unit = ResidualUnit(16, 16, placement=placement)
     kind = {"conv": "#9ecae1", "bn": "#fdd0a2", "relu": "#c7e9c0"}
+    shown = {"conv": "3×3 conv", "bn": "BN", "relu": "ReLU"}
+    layer = lambda name: re.sub(r"\d+$|_out$", "", name)  # noqa: E731 ("conv1" -> "conv")
     steps = list(unit.branch)
     for i, name in enumerate(steps):
         y = len(steps) - i
-        ax.text(0.3, y, name.rstrip("0123456789_out"), ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round", fc=kind[name.rstrip("0123456789_out")], ec="0.3"))
+        ax.text(0.3, y, shown[layer(name)], ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round", fc=kind[layer(name)], ec="0.3"))
         if i:
             ax.annotate("", (0.3, y + 0.3), (0.3, y + 0.7), arrowprops=dict(arrowstyle="->", color="0.3"))
     ax.text(0.55, len(steps) + 1, "$x_l$", ha="center", fontsize=11)
@@ -214,8 +217,8 @@ def draw_unit(ax, placement: str, title: str) -> None:
     for name in unit.after:
         ax.annotate("", (0.53, y - 0.65), (0.53, y - 0.25), arrowprops=dict(arrowstyle="->", color="0.3"))
         y -= 0.9
-        ax.text(0.53, y, name.rstrip("0123456789_out"), ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round", fc=kind[name.rstrip("0123456789_out")], ec="0.3"))
+        ax.text(0.53, y, shown[layer(name)], ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round", fc=kind[layer(name)], ec="0.3"))
     ax.annotate("", (0.53, y - 0.75), (0.53, y - 0.3), arrowprops=dict(arrowstyle="->", color="0.3"))
     ax.text(0.53, y - 1.0, "$x_{l+1}$", ha="center", fontsize=11)
     ax.text(0.9, len(steps) / 2, "identity\nshortcut", ha="center", va="center", fontsize=8, color="C3")
