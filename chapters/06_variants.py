@@ -537,7 +537,7 @@ macs_se, macs_plain = sizes["se_resnet56"][1], sizes["resnet56"][1]
 print(f"multiply-adds: {100 * (macs_se - macs_plain) / macs_plain:.2f}% more")
 
 # %% [markdown]
-# Did you predict "a few percent more parameters, almost no computation"? The two FC layers act on one
+# Did you predict "under one percent more parameters, almost no computation"? The two FC layers act on one
 # number per channel, not on the map: they add weights, but hardly any multiply-adds.
 
 # %% [markdown]
@@ -674,7 +674,7 @@ quiz("06_variants", ["q20"])
 # | a fixed compute budget (FLOPs) | **ResNeXt**-style grouped bottlenecks | more accuracy per multiply-add, though grouped convolutions can run slower ({doc}`10_speed`) | ResNeXt abstract, rows |
 # | few parameters (storage, transmission) | **DenseNet-BC** | parameter-efficient | DenseNet-BC-100 row |
 # | little memory during training | not DenseNet (naively) | a naive implementation keeps every concatenated map alive for the backward pass | the design (not measured here) |
-# | an existing ResNet, a small cheap gain | add **SE** modules to the branches | a few percent more parameters, almost no computation | SE-ResNet rows |
+# | an existing ResNet, a small cheap gain | add **SE** modules to the branches | under 1% more parameters (CIFAR), almost no computation | SE-ResNet rows |
 # | a very deep network overfitting | **stochastic depth** (drop-path) | a regulariser, faster when dropped branches are skipped | stochastic-depth rows |
 #
 # These combine: SE and stochastic depth attach to any of the others (the package's

@@ -290,7 +290,7 @@ if records:
 # ```{solution} ex-10-2
 # :class: dropdown
 #
-# SE adds a few percent of parameters and almost no multiply-adds, so its multiply-adds predict
+# SE adds under 1% of parameters and almost no multiply-adds, so its multiply-adds predict
 # almost ResNet-56's time. Expect more: the squeeze reads every map once more and the scaling writes
 # it again (memory traffic, not arithmetic); your measurement says how much. In the race, whatever the sign of the difference after 300 iterations, one seed
 # on 2,000 test images cannot settle it. To be convinced you would want several seeds per model
