@@ -67,7 +67,7 @@ FIG6 = {
     "source": f"{HE2015}, Fig. 6 (and Fig. 1)",
     "claims": [
         "Deeper plain nets have higher training error: plain-20 < plain-32 < plain-44 < plain-56.",
-        "Plain-110 has more than 60% training error (text of Sec. 4.2).",
+        "The error of plain-110 is higher than 60% and not displayed (Fig. 6 caption).",
         "ResNets get better with depth up to 110 layers.",
         "ResNet-1202 reaches < 0.1% training error but higher test error than ResNet-110.",
     ],
@@ -143,7 +143,8 @@ TABLE8 = {
 IDENTITY_MAPPINGS = {
     "source": HE2016,
     "table1_resnet110_shortcuts": {  # Table 1
-        "original": 6.61, "constant scaling 0.5": 12.35, "exclusive gating (init -6)": 8.70,
+        "original": 6.61, "constant scaling 0.5 (shortcut only)": None,  # "does not converge well"
+        "constant scaling 0.5 (shortcut and F)": 12.35, "exclusive gating (init -6)": 8.70,
         "shortcut-only gating (init -6)": 6.91, "shortcut-only gating (init 0)": 12.86,
         "1x1 conv shortcut": 12.22, "dropout shortcut": None,  # None = "fails" in the paper
     },
