@@ -229,6 +229,11 @@ for option in "AB":
 # %% [markdown]
 # ### What the shortcut costs
 #
+# ```{slide}
+# - count the parameters: plain-20, ResNet-20 (option A), option B
+# - the identity's only computation: one addition per block
+# ```
+#
 # Counting parameters makes the "free" in "free identity" concrete.
 
 # %% tags=["remove-input"]
@@ -250,6 +255,11 @@ glue("c2_params_B_extra", n_params["resnet20_B"] - n_params["resnet20"], display
 # block.
 #
 # ### Why $\mathcal{F}$ has two layers
+#
+# ```{slide}
+# - what if $\mathcal{F}$ were a single layer $W_1 x$?
+# - Sec. 3.2: $\mathcal{F}$ has two or three layers
+# ```
 #
 # $\mathcal{F}$ could be a single layer.
 
