@@ -233,3 +233,38 @@ def test_the_cli_turns_every_user_error_into_one_line():
         assert issubclass(getattr(errors, name), errors.UserError)
     assert issubclass(DataError, RuntimeError) and issubclass(StorageError, OSError)
     assert torch.get_num_threads() >= 1
+
+
+# --- an unreadable image in an ImageFolder: named before any training, or skipped on request -----------
+IMAGENET_TINY = "max_iters=4,milestones=2,batch_size=8,log_every=1,eval_every=4,checkpoint_every=2,workers=0,amp=false"
+
+
+@pytest.fixture()
+def tiny_folder(tmp_path):
+    from resnet_book.engine.imagenet import write_tiny_imagefolder
+
+    root = write_tiny_imagefolder(tmp_path / "tiny", classes=4, train_per_class=6, val_per_class=2, size=64)
+    bad = sorted((root / "val").rglob("*.JPEG"))[1]
+    bad.write_bytes(b"\xff\xd8 not a JPEG any more")
+    return root, bad
+
+
+def test_7_a_corrupt_image_is_named_before_training_and_every_resume(tiny_folder, tmp_path, capsys):
+    root, bad = tiny_folder
+    argv = ["run", "table2", "--scale", "imagenet-small", "--runs", "resnet18", "--data", str(root),
+            "--out", str(tmp_path / "out"), "--quiet", "--set", IMAGENET_TINY]
+    for _ in range(2):  # and again: the verdict is cached per folder, the message the same
+        assert main(argv) == 2
+        err = _one_line_error(capsys, "cannot be read", bad.name, "skip_bad_images=true")
+        assert "1 image(s)" in err
+    assert not list((tmp_path / "out").rglob("*.ckpt")) and not list((tmp_path / "out").rglob("cpu-*.json"))
+
+
+def test_7_training_without_the_unreadable_images_on_request(tiny_folder, tmp_path, capsys):
+    root, bad = tiny_folder
+    argv = ["run", "table2", "--scale", "imagenet-small", "--runs", "resnet18", "--data", str(root),
+            "--out", str(tmp_path / "out"), "--quiet", "--set", IMAGENET_TINY + ",skip_bad_images=true"]
+    assert main(argv) == 0
+    assert "1 unreadable image(s) left out" in capsys.readouterr().out
+    rec = R.load_record(next((tmp_path / "out" / "table2").glob("*.json")))
+    assert rec["provenance"]["skipped_images"] == 1 and rec["status"] == "complete"

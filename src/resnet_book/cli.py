@@ -110,7 +110,8 @@ def _jobs(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m resnet_book", description="Re-run the CIFAR-10 and ImageNet experiments of He et al. (2015).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="list experiments, their runs and scales")
+    lst = sub.add_parser("list", help="list experiments, their runs and scales, with time estimates for this machine")
+    lst.add_argument("--names", action="store_true", help="names only: no speed probe, no estimates (instant)")
     common = dict(scale=dict(choices=ex.SCALES, default=None,
                              help="quick (CPU minutes), cpu (the recipe on all 50k images, CPU hours), paper "
                                   "(the exact recipe, GPU); for table2/table3 imagenet or imagenet-small; default: paper on a GPU, "
@@ -153,7 +154,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _iterations(e, runs, scale) -> str:
+    """"6,000" -- or "6,000-24,000" where the runs have lengths of their own (depth_length)."""
+    n = sorted({ex.run_config(e, r, scale, 0, "cpu").max_iters for r in runs})
+    return f"{n[0]:,}" if len(n) == 1 else f"{n[0]:,}-{n[-1]:,}"
+
+
 def _cmd_list(args) -> None:
+    if args.names:
+        for e in ex.EXPERIMENTS.values():
+            print(f"{e.name:12s} {e.title}  [{e.source}]")
+            for scale in e.scales:
+                runs = e.runs_at(scale)
+                print(f"    {scale:14s}: " + (", ".join(r.name for r in runs) if runs else "no runs"))
+        return
     dev = resolve_device("cpu")
     dtype = resolve_dtype(TrainConfig(), dev)
     rate = rp.probe_img_per_s("cpu", dtype)
@@ -171,8 +185,7 @@ def _cmd_list(args) -> None:
             if not runs:
                 print(f"    {scale:5s}: no runs")
                 continue
-            cfg = ex.run_config(e, runs[0], scale, 0)
-            print(f"    {scale:5s}: {len(runs)} runs x {cfg.max_iters:,} iterations: {', '.join(r.name for r in runs)}")
+            print(f"    {scale:5s}: {len(runs)} runs x {_iterations(e, runs, scale)} iterations: {', '.join(r.name for r in runs)}")
             if scale == "cpu":
                 est = rp.estimate_cpu_seconds(e.name, scale, rate)
                 print("           on this CPU, about: " + ", ".join(f"{k} {duration(v)}" for k, v in est.items())

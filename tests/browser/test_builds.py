@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck import BUILD, ROOT, chapters, missing
+from sitecheck import ROOT, TREE, chapters, missing
 
 EXECUTED = sorted((ROOT / "_nbtest" / "chapters").glob("[0-9]*.ipynb"))
 MAX_SLIDES = 150
@@ -131,6 +131,55 @@ def test_every_slide_of_every_deck_fits_the_screen(slides_dir, server, new_page,
     assert not too_tall, f"{len(too_tall)} of {total} slides run past the bottom of a 1280×800 screen:\n" + "\n".join(too_tall)
 
 
+MAX_WORDS = 60  # visible words on a lecture slide (title included); the explanation is in the speaker notes
+
+# A slide's visible text as the room reads it: without the speaker notes, scripts, and MathJax's
+# hidden copy of each formula for screen readers (a typeset formula is glyphs drawn by CSS, not words).
+_SLIDE_WORDS = """() => { const out = [];
+    for (const s of Reveal.getSlides()) {
+        const i = Reveal.getIndices(s), copy = s.cloneNode(true);
+        copy.querySelectorAll('aside.notes, script, style, mjx-assistive-mml, section').forEach(e => e.remove());
+        const words = copy.textContent.split(/\\s+/).filter(w => /[\\p{L}\\p{N}]/u.test(w)).length;
+        const notes = [...s.querySelectorAll('aside.notes')].map(a => a.textContent.trim()).join(' ');
+        out.push({h: i.h, v: i.v, words: words, quiz: !!s.querySelector('.Quiz'),
+                  figure: !!s.querySelector('img, svg:not(mjx-container svg)'), notes: notes.length,
+                  title: ((s.querySelector('h1, h2, h3') || {}).textContent || '').trim().slice(0, 60)}); }
+    return out; }"""
+
+
+def deck_words(new_page, server, deck: Path) -> list[dict]:
+    """One entry per slide: visible words, whether it is a quiz or shows a figure, its notes' length."""
+    page, log = _open_deck(new_page, server, deck)
+    found = page.evaluate(_SLIDE_WORDS)
+    assert not log.problems(), "\n".join(log.problems())
+    return found
+
+
+def test_a_lecture_slide_shows_few_words_and_says_the_rest_in_its_notes(slides_dir, server, new_page):
+    """A slide is a title, a figure or equation and a few short lines (at most 60 words in the browser);
+    a question on a slide of its own is read out as it stands, so its options may take it past 60. Each
+    deck carries the page's explanation in speaker notes (the S key): a section slide with no notes
+    would have lost its prose."""
+    _offline(slides_dir)
+    wordy, silent, total, summary = [], [], 0, {}
+    for deck in sorted((slides_dir / "chapters").glob("[0-9]*.html")):
+        slides = deck_words(new_page, server, deck)
+        total += len(slides)
+        words = sorted(s["words"] for s in slides if not s["quiz"]) or [0]
+        summary[deck.stem] = {"slides": len(slides), "quizzes": sum(s["quiz"] for s in slides),
+                              "figures": sum(s["figure"] for s in slides), "max_words": words[-1],
+                              "median_words": words[len(words) // 2], "with_notes": sum(s["notes"] > 0 for s in slides)}
+        for s in slides:
+            if s["words"] > MAX_WORDS and not s["quiz"]:
+                wordy.append(f"{deck.stem} #/{s['h']}/{s['v']} ({s['title']!r}): {s['words']} words")
+        if not any(s["notes"] > 200 for s in slides):
+            silent.append(deck.stem)
+    (ROOT / "_build" / "deck-words.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")  # for the lecturer
+    assert total >= 3 * len(EXECUTED), total
+    assert not wordy, f"{len(wordy)} of {total} slides show more than {MAX_WORDS} words:\n" + "\n".join(wordy)
+    assert not silent, f"decks without speaker notes: {silent}"
+
+
 def test_a_quiz_on_a_slide_still_answers(slides_dir, server, new_page):
     deck = next((d for d in sorted((slides_dir / "chapters").glob("[0-9]*.html"))
                  if "show_questions" in d.read_text(encoding="utf-8")), None)
@@ -190,7 +239,7 @@ def _sentences(text: str) -> list[str]:
     return [s for s in parts if len(s) > 40 and "\\" not in s and "$" not in s][:3]
 
 
-@pytest.mark.parametrize("chapter", chapters(BUILD / "html") or ["(none built)"])
+@pytest.mark.parametrize("chapter", chapters(TREE) or ["(none built)"])
 def test_student_edition_has_the_exercises_but_no_solution_text(site, student_site, chapter):
     full, student = site / "chapters" / f"{chapter}.html", student_site / "chapters" / f"{chapter}.html"
     assert student.exists(), f"{chapter} is missing from the student edition"

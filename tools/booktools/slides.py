@@ -34,6 +34,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -372,6 +373,16 @@ def _drop_site_scripts(app, context) -> None:
         files[:] = [f for f in files if getattr(f, "filename", None) in own]
 
 
+def _deck_neighbours(app, pagename, templatename, context, doctree) -> None:
+    """A deck's <link rel="prev|next"> only to other decks: the book's other pages are not decks."""
+    if app.builder.name != "revealjs":
+        return
+    for key in ("prev", "next"):
+        rel = context.get(key)
+        if rel and not posixpath.normpath(posixpath.join(posixpath.dirname(pagename), rel["link"])).startswith("chapters/"):
+            context[key] = None
+
+
 def _finish(app, exception) -> None:
     if exception or app.builder.name != "revealjs":
         return
@@ -389,10 +400,14 @@ def _finish(app, exception) -> None:
         if folder != out and not any(folder.iterdir()):
             folder.rmdir()
     items = "\n".join(f'<li><a href="{d}.html">{html.escape(app.env.titles[d].astext())}</a></li>' for d in decks)
+    from booktools.site import SLIDES, TREE
+
+    book = "../" * SLIDES.count("/") + TREE["en", False] + "index.html"  # the site, beside the decks in the published tree
     (out / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title><link rel="icon" '
         'href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Arrows move between slides, '
-        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n",
+        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul>\n"
+        f'<p><a class="rb-book" href="{book}">The book</a> these decks are made from.</p></body></html>\n',
         encoding="utf-8")
 
 
@@ -441,6 +456,7 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _offline)
     app.connect("revealjs:ready-for-writing", _drop_site_scripts)
+    app.connect("html-page-context", _deck_neighbours)
     app.connect("build-finished", _finish)
     app.add_post_transform(SlideRules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -186,6 +186,7 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
     assert "The secret answer" not in deck and "Do it." not in deck
     assert deck.count("plot()") == 1 and '<aside class="notes"><pre>plot()</pre></aside>' in deck  # code: notes only
     assert len(re.findall(r"<section", deck)) >= 3
+    assert 'rel="prev"' not in deck  # its neighbour is the book's index page, not a deck
     assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
     assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
     # the {slide} block: its line on the slide, the section's prose in the notes

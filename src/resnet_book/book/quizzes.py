@@ -21,6 +21,7 @@ from build to build.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -37,9 +38,20 @@ def load_quiz(chapter: str, folder: Path | None = None) -> list[dict]:
     """Read and validate ``<folder>/<chapter>.yml``."""
     import yaml
 
+    class StrictLoader(yaml.SafeLoader):
+        """YAML that refuses a key given twice in one mapping (PyYAML would keep the last silently:
+        an editor who fixes the first copy of a translation would change nothing)."""
+
+        def construct_mapping(self, node, deep=False):
+            keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise yaml.constructor.ConstructorError(None, None, f"key(s) {twice} given twice", node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
     path = (folder or QUIZ_DIR) / f"{chapter}.yml"
     try:
-        questions = yaml.safe_load(path.read_text(encoding="utf-8"))
+        questions = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506 (a SafeLoader)
     except FileNotFoundError:
         raise QuizError(f"no quiz file {path}") from None
     except yaml.YAMLError as e:
@@ -91,12 +103,12 @@ def untranslated(questions: list[dict]) -> list[str]:
 def _md(text: str) -> str:
     """The little Markdown quiz texts use (`code`, **bold**, *italic*) as HTML, everything else escaped."""
     import html
-    import re
 
     out = html.escape(str(text).strip(), quote=False)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
-    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<i>\1</i>", out)
+    # *italic*: not inside a word of Latin letters (2*3*4), but right beside Chinese characters (这是*重点*)
+    return re.sub(r"(?<![A-Za-z0-9_*])\*([^*\s][^*]*)\*(?![A-Za-z0-9_*])", r"<i>\1</i>", out)
 
 
 def option_order(chapter: str, qid: str, n: int = 4) -> list[int]:
@@ -114,9 +126,25 @@ def shown_options(chapter: str, q: dict) -> list[dict]:
 
 
 QUIZ_TEXT = {
-    "en": {"two": " (two options are right)", "paper": " — Paper, {section}: “{quote}”"},
-    "zh": {"two": "（有两个选项正确）", "paper": " —— 论文 {section}：“{quote}”（译：{quote_zh}）"},
+    "en": {"two": " (two options are right)", "paper": " — Paper, {section}: “{quote}”", "other": " — {section}: “{quote}”"},
+    "zh": {"two": "（有两个选项正确）", "paper": " —— 论文{section}：“{quote}”（译：{quote_zh}）",
+           "other": " —— {section}：“{quote}”（译：{quote_zh}）"},
 }
+_OTHER_WORK = re.compile(r"et al\.|Identity Mappings|&|\b(19|20)\d\d\b")  # a source that names another paper
+_ZH_PLACES = [(re.compile(r"\bSec\. Abstract\b|\bAbstract\b"), "摘要"), (re.compile(r"\bSec\. ([\d.]+)"), r"第 \1 节"),
+              (re.compile(r"\bFig\. (\d+)"), r"图 \1"), (re.compile(r"\bTable (\d+)"), r"表 \1"),
+              (re.compile(r"\bfootnote\b", re.IGNORECASE), "脚注")]
+
+
+def source(section: str, lang: str = "en") -> tuple[str, bool]:
+    """Where a quote is from, in ``lang``, and whether it is the ResNet paper itself (then the
+    feedback says "Paper, Sec. 4.2"; a quote of another work names that work: "Identity Mappings
+    (He et al. 2016), Sec. 2")."""
+    own = not _OTHER_WORK.search(section)
+    if lang == "zh":
+        for pattern, zh in _ZH_PLACES:
+            section = pattern.sub(zh, section)
+    return section, own
 
 
 def _tr(item: dict, key: str, lang: str) -> str:
@@ -130,7 +158,9 @@ def to_jupyterquiz(q: dict, chapter: str | None = None, lang: str = "en") -> dic
     Chinese fields, with the paper's quote in English and its Chinese rendering."""
     n_correct = sum(o.get("correct", False) for o in q["options"])
     t = QUIZ_TEXT[lang]
-    quote = t["paper"].format(section=_md(q["section"]), quote=_md(q["quote"]), quote_zh=_md(_tr(q, "quote", lang)))
+    where, own = source(q["section"], lang)
+    quote = t["paper" if own else "other"].format(section=_md(where), quote=_md(q["quote"]),
+                                                  quote_zh=_md(_tr(q, "quote", lang)))
     options = shown_options(chapter, q) if chapter else q["options"]
     return {
         "question": _md(_tr(q, "question", lang)) + (t["two"] if n_correct == 2 else ""),

@@ -51,11 +51,12 @@ def resolve_dtype(cfg, device: torch.device) -> str:
     return "bf16" if cfg.amp else "fp32"
 
 
-# torch.compile pays back its compile time only where it makes a step faster. On the 2-core CPU
-# (benchmarks/README.md) it did not: ResNet-56 in bf16 trained at 231 img/s compiled vs 246 eager
-# (280 vs 288 with two runs at once), ResNet-20 at 203 vs 541 -- so "auto" never compiles on a
-# CPU. On a GPU it fuses BN/ReLU/add around cuDNN's convolutions; it is used there for runs long
-# enough to repay a compile of a few minutes (not measured here: no GPU was available).
+# torch.compile pays back its compile time only where it makes a step faster. On a 2-core CPU
+# (benchmarks/README.md) it barely does: oneDNN's convolutions are ~70% of a bf16 step and inductor
+# calls the same kernels; it fuses only BN/ReLU/add (1.1-1.3x at one thread, slower at two) after
+# minutes of compiling -- so "auto" never compiles on a CPU. On a GPU it fuses BN/ReLU/add around
+# cuDNN's convolutions; it is used there for runs long enough to repay a compile of a few minutes
+# (not measured here: no GPU was available).
 COMPILE_MIN_IMAGES = 500_000
 
 

@@ -209,13 +209,16 @@ def identity(cfg: "TrainConfig", device: torch.device, threads: int | None = Non
     by thread, so five SGD steps of ResNet-20 end with other weights at one thread than at two, in
     fp32 and in bf16 alike (tests/test_runner.py). One thread is the reference and adds nothing to
     the identity: runs trained that way (every committed cpu-scale record) keep the ids they had
-    before the thread count joined it.
+    before the thread count joined it. Likewise a compiled run is another computation (its fused
+    kernels round in another order): ``compiled`` joins the identity where compilation is on.
     """
     d = {k: v for k, v in cfg.to_dict().items() if k not in execution_fields()}
     ident = {**d, "dtype": resolve_dtype(cfg, device), "device_type": device.type}
     n = cpu_threads(device) if threads is None else threads
     if device.type == "cpu" and n != 1:
         ident["cpu_threads"] = n
+    if resolve_compile(cfg, device):  # compiled kernels round in another order (benchmarks/README.md)
+        ident["compiled"] = True
     return ident
 
 
