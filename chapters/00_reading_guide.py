@@ -53,8 +53,8 @@ from resnet_book.tables import markdown_table
 #
 # ```{slide}
 # - two kinds of evidence: tests of the idea, proof that it pays off
-# - the argument: plain and residual twins at equal cost, only the shortcuts differ
-# - the results: ImageNet records, detection prizes
+# - which results test the idea, which show that it pays off?
+# - what makes a comparison controlled?
 # ```
 #
 # A paper that won a competition reports two kinds of evidence, experiments built to *test an
@@ -110,7 +110,7 @@ quiz("00_reading_guide", ["q2"])
 #
 # ```{slide}
 # - every part of the paper: its section, its role, its pass
-# - Sec. 3.4 is ImageNet's recipe; CIFAR-10's is in Sec. 4.2
+# - where is each experiment's recipe?
 # - ask of each figure what it shows that a table could not
 # ```
 #

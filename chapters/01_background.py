@@ -57,7 +57,7 @@ from resnet_book.tables import markdown_table
 #
 # ```{slide}
 # - AlexNet 8, VGG 19, GoogLeNet 22, ResNet 152 weight layers
-# - depth builds features on features
+# - why did people expect more depth to help?
 # - the paper's question: is learning better networks as easy as stacking more layers?
 # ```
 #
@@ -278,8 +278,8 @@ plt.show()
 # ## The second wall: degradation
 #
 # ```{slide}
-# - same recipe, deeper plain net: higher *training* error (Fig. 1)
-# - overfitting would *lower* the training error
+# - Fig. 1: plain-20 vs plain-56, same recipe, CIFAR-10
+# - which has the higher *training* error? overfitting or not?
 # - re-run here: plain-20 vs plain-56
 # ```
 #
@@ -426,9 +426,9 @@ plt.show()
 # ## The construction argument
 #
 # ```{slide}
-# - plain-20 + identity layers = a plain-56 with plain-20's training error
-# - nested function classes: the best plain-56 is no worse
-# - SGD's plain-56 is worse: the optimiser fails, not the model
+# - a plain-56 built from a trained plain-20 plus identity layers
+# - nested function classes (Sec. 1)
+# - then compare with the plain-56 that SGD trains
 # ```
 #
 # Here is the paper's cleanest piece of reasoning, as a thought experiment for you first.

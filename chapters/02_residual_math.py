@@ -67,7 +67,7 @@ PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure o
 # ```{slide}
 # :show: eq-02-recast
 # - the layers learn the change $\mathcal{F}(x) = \mathcal{H}(x) - x$
-# - "do nothing" is $\mathcal{F} = 0$: all weights at zero
+# - what do zero weights compute, plain vs residual?
 # - the paper's reason: easier optimisation, "preconditioning" (Sec. 3.1)
 # ```
 #
@@ -120,7 +120,7 @@ quiz("02_residual_math", ["q8"])
 # ```{slide}
 # :show: eq-02-identity
 # - identity shortcut: $y = \mathcal{F}(x) + x$, no parameters
-# - shapes differ in the first block of stages 2 and 3
+# - adding needs equal shapes: where do they differ?
 # ```
 #
 # The identity shortcut adds a block's input to its output, and adding needs equal shapes.
@@ -628,8 +628,8 @@ display(Markdown(markdown_table(
 #
 # ```{slide}
 # :show: eq-02-paths
-# - three blocks, eight paths; $n$ blocks, $2^n$
-# - a plain stack has one path
+# - unroll three blocks and multiply out: count the terms
+# - each term is a path; how many in a plain stack?
 # ```
 #
 # Unroll three blocks and multiply out: how many ways through the network does the signal have?
@@ -658,7 +658,7 @@ quiz("02_residual_math", ["q13"])
 #
 # ```{slide}
 # - delete one block of a trained net: its $\mathcal{F}$ goes, its shortcut stays
-# - prediction: a ResNet degrades a little, a plain net falls toward chance
+# - predict: a ResNet vs a plain net, one block deleted
 # - the downsampling blocks are special
 # ```
 #
