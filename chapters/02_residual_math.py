@@ -748,7 +748,7 @@ display(Markdown(markdown_table(
 # %% tags=["remove-input"]
 im1 = reference.IDENTITY_MAPPINGS["table1_resnet110_shortcuts"]
 glue("c2_im_original", float(im1["original"]), display=False)
-glue("c2_im_scale05", float(im1["constant scaling 0.5 (shortcut and F)"]), display=False)
+glue("c2_im_scale05", float(im1["constant scaling, 0.5 on the shortcut and on F"]), display=False)
 glue("c2_im_conv1x1", float(im1["1x1 conv shortcut"]), display=False)
 
 # exercise 2, measured: the NumPy net with every shortcut scaled by 0.5

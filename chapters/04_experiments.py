@@ -20,129 +20,93 @@
 #
 # After this chapter you can
 #
-# 1. state the paper's CIFAR-10 recipe (data, augmentation, schedule, warm-up) and find each piece
-#    of it in the course's code;
-# 2. run any CIFAR experiment of the paper with one command, at a CPU-sized *quick* scale, at the
-#    longer *cpu* scale (the paper's recipe on all 50k images, shortened) or at the exact *paper*
-#    scale on a GPU, and tell which numbers on a page come from which;
-# 3. read each of the paper's CIFAR figures and tables (Fig. 6, Table 6, Fig. 7, the shortcut
-#    options, the ResNet-110 warm-up, ResNet-1202) against a re-run, and say honestly what a short
-#    re-run can and cannot show.
+# 1. state the paper's CIFAR-10 recipe: data, augmentation, optimiser, schedule, ResNet-110's
+#    warm-up and the test view;
+# 2. read each of the paper's CIFAR-10 figures and tables against a re-run, and say what a run
+#    shorter than the paper's can and cannot test.
 # ```
 #
-# This chapter is the heart of the course: it re-runs the paper's CIFAR-10 experiments. Each
-# experiment has its own page; this first page is the recipe they all share
-# {cite:p}`he2016deep` (Sec. 4.2):
+# This chapter re-runs the CIFAR-10 experiments of the paper's Sec. 4.2 {cite:p}`he2016deep`, one
+# page each:
 #
-# > We start with a learning rate of 0.1, divide it by 10 at 32k and 48k iterations, and terminate
-# > training at 64k iterations, which is determined on a 45k/5k train/val split. We follow the simple
-# > data augmentation in [24] for training: 4 pixels are padded on each side, and a 32×32 crop is
-# > randomly sampled from the padded image or its horizontal flip.
+# - {doc}`04a_fig6`: plain vs residual nets of 20–56 layers (Fig. 6);
+# - {doc}`04b_table6`: ResNet-20 to ResNet-1202 (Table 6), and when depth pays;
+# - {doc}`04c_fig7`: the standard deviation of layer responses (Fig. 7);
+# - {doc}`04d_shortcuts`: shortcut options A, B, C on a CIFAR ResNet;
+# - {doc}`04e_warmup110`: ResNet-110's learning-rate warm-up;
+# - {doc}`04f_resnet1202`: what happens at 1202 layers.
+#
+# This page is the recipe they share. The runs on these pages are this book's, shorter than the
+# paper's; Appendix A ({doc}`08_scales`) says how they are made.
 
 # %% tags=["remove-input"]
-import dataclasses
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import experiments as ex
-from resnet_book.experiments import report as rp
 from resnet_book import reference
 from resnet_book.book import quiz, stamp
-from resnet_book.engine.data import DeviceData, load_cifar10, make_split, random_crop_flip
-from resnet_book.tables import markdown_table
+from resnet_book.engine.data import CLASSES, DeviceData, load_cifar10, make_split, random_crop_flip
 from resnet_book.engine.train import LRSchedule, TrainConfig
+from resnet_book.tables import markdown_table
 
 # %% [markdown]
-# ## The recipe is one dataclass
+# ## The schedule
 #
-# Every run of the course is configured by one `TrainConfig`, and a *scale* says how long it trains.
-# First, a prediction:
-
-# %% tags=["remove-input"]
-quiz("04_experiments", ["q11"])
-
-# %% [markdown]
-# Did you predict "sizes only"? The defaults of `TrainConfig` *are* the paper's Sec. 4.2 (the
-# comments say where):
-#
-# ```{literalinclude} ../src/resnet_book/engine/train.py
-# :pyobject: TrainConfig
-# :end-before: def __post_init__
+# ```{slide}
+# - the paper counts iterations: one mini-batch of 128 images each
+# - lr 0.1, ÷10 at 32k and 48k, stop at 64k
+# - 64k was chosen on a 45k/5k train/val split
 # ```
 #
-# An experiment never changes code paths; it picks a **scale**, which changes sizes only. The
-# table below is generated from the three scales of the engine (`experiments.PAPER_SCALE`,
-# `experiments.CPU_SCALE` and `experiments.quick_scale`): optimiser, initialisation, augmentation
-# and the shape of the schedule are the same in every column.
+# The paper counts its schedule in iterations, one mini-batch of 128 images each. How long is that
+# in passes over the data?
 
 # %% tags=["remove-input"]
-paper_cfg = TrainConfig().replace(**ex.PAPER_SCALE)
-cpu_cfg = TrainConfig().replace(**ex.CPU_SCALE)
-quick_cfg = TrainConfig().replace(**ex.quick_scale(300))
-FIELDS = {
-    "max_iters": "iterations", "milestones": "lr ÷ 10 at", "batch_size": "batch size", "lr": "learning rate",
-    "train_subset": "training images", "eval_subset": "test images", "eval_every": "evaluate every",
-}
-
-
-def fmt(v, field):
-    if v is None:
-        return "all"
-    return ", ".join(f"{m:,}" for m in v) if field == "milestones" else f"{v:,}"
-
-
-display(Markdown(markdown_table(
-    ["", "paper scale (Sec. 4.2)", "cpu scale (committed records)", "quick scale (live, CPU)"],
-    [[name] + [fmt(getattr(c, f), f) for c in (paper_cfg, cpu_cfg, quick_cfg)] for f, name in FIELDS.items()],
-    align="lrrr")))
-N_TRAIN = 50_000  # CIFAR-10's training images (the paper trains on all of them, Sec. 4.2)
-glue("c4_quick_iters", quick_cfg.max_iters, display=False)
-glue("c4_paper_iters", paper_cfg.max_iters, display=False)
-glue("c4_cpu_iters", cpu_cfg.max_iters, display=False)
-glue("c4_cpu_epochs", cpu_cfg.max_iters * cpu_cfg.batch_size / N_TRAIN, display=False)
-glue("c4_paper_epochs", paper_cfg.max_iters * paper_cfg.batch_size / N_TRAIN, display=False)
-glue("c4_quick_batch", quick_cfg.batch_size, display=False)
-glue("c4_quick_lr", quick_cfg.lr, display=False)
-glue("c4_images_ratio", paper_cfg.max_iters * paper_cfg.batch_size / (quick_cfg.max_iters * quick_cfg.batch_size), display=False)
+quiz("04_experiments", ["q20"])
 
 # %% [markdown]
-# The quick scale keeps the *shape* of the schedule (lr divided by 10 at 50% and 75% of the run, as
-# 32k and 48k are of 64k) and the augmentation, initialisation and optimiser, but trains for
-# {glue:text}`c4_quick_iters:,` iterations of {glue:text}`c4_quick_batch` images on a 10k
-# subset: the paper sees {glue:text}`c4_images_ratio:,.0f` times as many images. The smaller batch
-# buys more updates per CPU-minute, and the learning rate follows it by the linear scaling rule
-# {cite:p}`goyal2017accurate` ({glue:text}`c4_quick_lr` at batch {glue:text}`c4_quick_batch`).
-# So a quick run shows *trends*: which net trains faster, which one is stuck. It does not reach the
-# paper's accuracy, and each page says where that matters.
+# The schedule, in the paper's words (Sec. 4.2):
 #
-# In between, the **cpu scale** is the paper's recipe unchanged (batch 128, lr 0.1, all 50k training
-# images, all 10k test images), only shorter: {glue:text}`c4_cpu_iters:,` iterations, about
-# {glue:text}`c4_cpu_epochs:.0f` epochs against the paper's {glue:text}`c4_paper_epochs:.0f`. Such
-# runs take hours each on a laptop CPU, so they are not trained when a page executes: they are
-# trained once, their records are committed, and the experiment pages show them beside the paper
-# and the live quick runs (a page says which of them are not trained yet).
+# > We start with a learning rate of 0.1, divide it by 10 at 32k and 48k iterations, and terminate
+# > training at 64k iterations, which is determined on a 45k/5k train/val split.
+#
+# The paper chose 64k iterations on a 45k/5k split; whether its final models then trained on 45k
+# or all 50k images it does not say. This book, like most reproductions, trains on all 50k. The
+# whole recipe, as the defaults of this book's `TrainConfig`:
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The learning-rate schedules, computed by the engine's `LRSchedule`: the paper's (top), the cpu scale's (middle) and the quick scale's (bottom) have the same shape, on very different time axes. The dotted line is ResNet-110's warm-up lr (0.1 of the base lr), shown here for a warm-up that ends after 400 iterations at the paper scale and after a proportional share of the shorter runs; the real end is decided during training, when the training error drops below 80%.", "name": "fig-04-schedule"}}
-fig, axes = plt.subplots(3, 1, figsize=(7, 5.4))
-for ax, cfg, title in ((axes[0], paper_cfg, "paper scale"), (axes[1], cpu_cfg, "cpu scale"), (axes[2], quick_cfg, "quick scale")):
-    its = np.arange(cfg.max_iters)
-    sched = LRSchedule(cfg)
-    ax.step(its, [sched.lr_at(i) for i in its], where="post", color="C0", label="lr")
-    k = cfg.batch_size / reference.CIFAR_RECIPE["batch_size"]
-    warm = LRSchedule(cfg.replace(warmup_lr=reference.CIFAR_RECIPE["warmup_lr"] * k))
-    end = int(400 * cfg.max_iters / paper_cfg.max_iters)  # 400 at the paper scale, a proportional share otherwise
-    lrs = []
-    for i in its[: end + 50]:
-        lrs.append(warm.lr_at(i))
-        warm.observe(i, 0.9 if i < end - cfg.warmup_window else 0.5)  # ends at `end`
-    ax.plot(its[: len(lrs)], lrs, ":", color="C3", label="with ResNet-110 warm-up")
-    ax.set(yscale="log", title=title, ylabel="learning rate")
-    ax.legend(fontsize=7, loc="lower left")
-axes[-1].set_xlabel("iteration")
+# %% tags=["remove-input"]
+cfg = TrainConfig()
+R = reference.CIFAR_RECIPE
+assert (cfg.batch_size, cfg.lr, cfg.momentum, cfg.weight_decay, cfg.max_iters, cfg.milestones) == (
+    R["batch_size"], R["lr"], R["momentum"], R["weight_decay"], R["max_iters"], R["lr_milestones"])
+k = lambda n: f"{n // 1000}k"  # noqa: E731
+display(Markdown(markdown_table(["", "the paper's CIFAR-10 recipe (Sec. 4.2)"], [
+    ["data", "50k training images, 10k test images; the per-pixel mean of the training images subtracted"],
+    ["augmentation", f"pad {R['pad']} pixels, random 32×32 crop, random horizontal flip (training only)"],
+    ["optimiser", f"SGD, momentum {cfg.momentum}, weight decay {cfg.weight_decay:g}, mini-batch {cfg.batch_size}; "
+                  "He initialisation, BN, no dropout"],
+    ["schedule", f"lr {cfg.lr}, ÷10 at {' and '.join(k(m) for m in cfg.milestones)}, stop at {k(cfg.max_iters)} iterations"],
+    ["ResNet-110 only", f"lr {R['warmup_lr']} until the training error is below {R['warmup_until_train_error']:.0%}, then the schedule above"],
+    ["test", "the single original 32×32 view of each test image"],
+], align="ll")))
+glue("c4_paper_epochs", cfg.max_iters * cfg.batch_size / 50_000, display=False)
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The paper's learning-rate schedule, computed by this book's `LRSchedule` from the default `TrainConfig` (solid), and ResNet-110's warm-up (dotted), drawn for a warm-up that ends after 400 iterations; in a run its end is decided during training, when the training error drops below 80%.", "name": "fig-04-schedule"}}
+fig, ax = plt.subplots(figsize=(7, 2.4))
+its = np.arange(cfg.max_iters)
+sched = LRSchedule(cfg)
+ax.step(its, [sched.lr_at(i) for i in its], where="post", color="C0", label="lr")
+warm = LRSchedule(cfg.replace(warmup_lr=R["warmup_lr"]))
+lrs = []
+for i in its[:600]:
+    lrs.append(warm.lr_at(i))
+    warm.observe(i, 0.9 if i < 400 - cfg.warmup_window else 0.5)  # the warm-up ends at iteration 400
+ax.plot(its[: len(lrs)], lrs, ":", color="C3", lw=2, label="ResNet-110's warm-up")
+ax.set(yscale="log", xlabel="iteration", ylabel="learning rate")
+ax.legend(fontsize=7, loc="lower left")
 fig.tight_layout()
 stamp(fig, text="Computed by resnet_book.engine.train.LRSchedule from TrainConfig; recipe of He et al. 2015, Sec. 4.2.")
 plt.show()
@@ -150,43 +114,26 @@ plt.show()
 # %% [markdown]
 # ## The data pipeline
 #
-# The paper's augmentation is two lines of its Sec. 4.2. Before you see it applied, a prediction:
+# ```{slide}
+# - Sec. 4.2: "4 pixels are padded on each side"
+# - then a random 32×32 crop, or its horizontal flip
+# - inputs: the per-pixel mean subtracted
+# ```
+#
+# The paper describes its augmentation in two lines. Before you see it applied:
 
 # %% tags=["remove-input"]
 quiz("04_experiments", ["q12"])
 
 # %% [markdown]
-# The training images live on the device as one `uint8` tensor; each mini-batch is padded,
-# randomly cropped and flipped with batched tensor operations (no `DataLoader`), then the
-# per-pixel mean is subtracted, the paper's normalisation ("with the per-pixel mean subtracted",
-# Sec. 4.2):
-#
-# ```{literalinclude} ../src/resnet_book/engine/data.py
-# :pyobject: random_crop_flip
-# ```
+# Did you predict shifted copies with black bands? Eight training images, one per row, and six
+# augmented versions of each, made by the function this book's training loop calls:
 
 # %%
 data = load_cifar10()
 data
 
-# %% tags=["remove-input"]
-glue("c4_data_kind", Markdown("the developer copy of CIFAR-10 whose pixels went through JPEG" if data.jpeg_copy
-                              else "the original CIFAR-10 pixels (downloaded with torchvision)"), display=False)
-glue("c4_data_kind_zh", Markdown("像素经过 JPEG 处理的 CIFAR-10 开发者副本" if data.jpeg_copy
-                                 else "原始的 CIFAR-10 像素（用 torchvision 下载）"), display=False)
-
-# %% [markdown]
-# **This build used {glue:md}`c4_data_kind`.** The runs that this book commits (the cpu scale) were
-# trained on the JPEG-derived developer copy: its labels and split are exact, its pixels are not,
-# which is fine for trends and for comparing runs with each other, not for accuracy claims against
-# the paper. Every record says which data it used (its fingerprint).
-#
-# Did you predict shifted copies with black bands? Eight training images (one per row, the first of
-# each of eight classes) and six augmented versions of each, produced by the same function the
-# training loop calls:
-
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Paper-style augmentation as the engine applies it: the original image (left column), then six random 4-pixel-padded 32×32 crops with random horizontal flips. The black borders are the zero padding showing through.", "name": "fig-04-augment"}}
-classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The paper's augmentation: the original image (left column), then six random 4-pixel-padded 32×32 crops with random horizontal flips. The black borders are the zero padding showing through.", "name": "fig-04-augment"}}
 picks = [int(np.flatnonzero(data.y_train == c)[0]) for c in range(8)]
 x = torch.from_numpy(data.x_train[picks]).permute(0, 3, 1, 2).contiguous()
 g = torch.Generator().manual_seed(0)
@@ -196,7 +143,7 @@ for i in range(len(picks)):
     for j, v in enumerate(views):
         axes[i, j].imshow(v[i].permute(1, 2, 0).numpy())
         axes[i, j].set_xticks([]), axes[i, j].set_yticks([])
-    axes[i, 0].set_ylabel(classes[int(data.y_train[picks[i]])], fontsize=8)
+    axes[i, 0].set_ylabel(CLASSES[int(data.y_train[picks[i]])], fontsize=8)
 axes[0, 0].set_title("original", fontsize=8)
 for j in range(1, len(views)):
     axes[0, j].set_title(f"view {j}", fontsize=8)
@@ -205,15 +152,15 @@ stamp(fig, text=f"CIFAR-10 training images (data {data.fingerprint[:12]}); augme
 plt.show()
 
 # %% [markdown]
-# And the per-pixel mean that every input has subtracted: a 32×32×3 image of its own, computed on
-# the training images (here, the quick scale's 10k subset):
+# Every input, augmented or not, then has the per-pixel mean subtracted, the paper's only
+# normalisation: a 32×32×3 image of its own, computed on the training images.
 
 # %%
-split = make_split(data, "full", quick_cfg.train_subset, quick_cfg.eval_subset, quick_cfg.subset_seed)
+split = make_split(data, "full", train_subset=10_000, eval_subset=100)
 dd = DeviceData(split, "cpu", normalize="pixel")
-dd.mean.shape, dd.x_train.dtype, tuple(dd.x_train.shape)
+tuple(dd.mean.shape)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The per-pixel mean of the training subset, the only normalisation of the paper's CIFAR inputs (left), and its per-channel profile along the middle row (right): the centre of CIFAR images is, on average, a little different from the border.", "name": "fig-04-mean"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The per-pixel mean of 10,000 training images (left, contrast stretched) and its three colour channels along the middle row (right): on average the centre of a CIFAR-10 image differs a little from its border.", "name": "fig-04-mean"}}
 mean = dd.mean[0].permute(1, 2, 0).numpy()
 fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.6))
 axes[0].imshow((mean - mean.min()) / (mean.max() - mean.min()))
@@ -223,123 +170,34 @@ for c, col in enumerate("rgb"):
 axes[1].set(xlabel="column (row 16)", ylabel="mean pixel value", title="middle row")
 axes[1].legend(fontsize=7)
 fig.tight_layout()
-stamp(fig, text=f"Computed from the quick-scale training subset ({len(split.y_train):,} images, data {data.fingerprint[:12]}).")
+stamp(fig, text=f"Computed from {len(split.y_train):,} CIFAR-10 training images (data {data.fingerprint[:12]}).")
 plt.show()
 
-# %% tags=["remove-input"]
-quiz("04_experiments", ["q1", "q2"])
-
 # %% [markdown]
-# ## The experiments, and what they cost
-#
-# Re-running a paper costs runs. Count them first, for the paper's own Table 6:
+# ### At test time
 
 # %% tags=["remove-input"]
-quiz("04_experiments", ["q13"])
+quiz("04_experiments", ["q1"])
 
 # %% [markdown]
-# Did you count ten? Every run costs GPU hours at the paper scale, so the course names its runs.
-# The engine's registry defines each experiment once, and the same definition runs at every scale:
-#
-# ```bash
-# python -m resnet_book list                          # the experiments and their runs
-# python -m resnet_book run fig6                      # quick on a CPU, paper on a CUDA machine
-# python -m resnet_book run fig6 --scale cpu --jobs 2  # the cpu scale: hours, two runs at a time
-# python -m resnet_book run table6 --scale paper --seeds 0,1,2,3,4
-# python -m resnet_book report table6                 # the paper vs this book, with provenance
-# ```
-#
-# A run is identified by everything that determines its result (model, configuration, seed, data);
-# a finished run is never trained twice, also when another experiment (or page) contains the same
-# run. The pages of this chapter share most of their runs. The table is generated from the
-# registry; it counts one seed per run (ResNet-110's five runs are `--seeds 0,1,2,3,4`), and the GPU
-# times are *estimates* (the basis is given), not measurements.
-
-# %% tags=["remove-input"]
-rows = []
-for name, e in ex.EXPERIMENTS.items():
-    hours, _ = rp.estimate_gpu_hours(name)
-    quick_runs = ", ".join(r.name for r in e.runs_at("quick")) or "– (paper scale only)"
-    rows.append([f"`{name}`", e.title, e.source, quick_runs, len(e.runs_at("paper")), f"{hours:.1f} h"])
-_, basis = rp.estimate_gpu_hours("fig6")
-display(Markdown(markdown_table(
-    ["experiment", "what", "paper", "quick-scale runs", "paper-scale runs", "GPU, one seed (est.)"], rows, align="llllrr")
-    + f"\n\nGPU time basis: {basis.replace('9 run(s)', 'N run(s)')}."))
-
-# %% [markdown]
-# The pages:
-#
-# - {doc}`04a_fig6`: plain vs residual nets of 20–56 layers (Fig. 6);
-# - {doc}`04b_table6`: ResNet-20 … 1202, the paper vs a known reproduction vs this book (Table 6);
-# - {doc}`04c_fig7`: the standard deviation of layer responses (Fig. 7);
-# - {doc}`04d_shortcuts`: shortcut options A, B, C on a CIFAR ResNet;
-# - {doc}`04e_warmup110`: ResNet-110's learning-rate warm-up;
-# - {doc}`04f_resnet1202`: what happens at 1202 layers.
-#
 # ## Exercises
 #
 # ```{exercise}
 # :label: ex-04-1
 #
-# The paper counts iterations, not epochs. How many epochs over the 50k training images are 64k
-# iterations of 128 images? And over the paper's 45k split? How many epochs over the quick scale's
-# 10k subset does a quick run make?
+# How many different training views can the paper's augmentation make of one image? Count the crop
+# positions in the padded image, then the flips.
 # ```
 #
 # ```{solution} ex-04-1
 # :class: dropdown
 #
-# $64\,000 \cdot 128 / 50\,000 \approx 164$ epochs; $64\,000 \cdot 128 / 45\,000 \approx 182$. A quick
-# run: `cfg.max_iters * cfg.batch_size / cfg.train_subset` with
-# `cfg = TrainConfig().replace(**experiments.quick_scale(300))`, a little under one epoch. This is why
-# a quick run shows how *fast* nets start to train, not where they end.
+# A 32×32 window in the 40×40 padded image can start at 9 positions in each direction (offsets 0
+# to 8), so $9 \times 9 = 81$ crops, each with or without the flip: 162 views. In the paper's
+# {glue:text}`c4_paper_epochs:.0f` epochs a training image is seen about as many times as it has
+# views, but the views are drawn at random: about $162\,(1 - (1 - 1/162)^{164}) \approx 103$
+# different ones, so roughly a third of the passes repeat a view already seen.
 # ```
-#
-# ```{exercise}
-# :label: ex-04-2
-#
-# Make a scale of your own: `experiments.quick_scale(1200)` quadruples the budget. Run
-# `run_experiment("fig1", runs=["plain20"], overrides=experiments.quick_scale(1200))` and compare
-# its test error with the 300-iteration record. Why does the run get a *new* record instead of
-# overwriting the old one?
-# ```
-#
-# ````{solution} ex-04-2
-# :class: dropdown
-#
-# ```python
-# from resnet_book import experiments as ex
-# from resnet_book.experiments import run_experiment
-# rec = run_experiment("fig1", runs=["plain20"], overrides=ex.quick_scale(1200), progress=True)[0]
-# rec["final"]["eval_error"], rec["run_id"]
-# ```
-#
-# A run's identity is a hash of everything that determines its result, the configuration included
-# (see `runner.run_id`). Another `max_iters` is another run: both records coexist, and every page
-# keeps showing the one it asked for.
-# ````
-#
-# ```{exercise}
-# :label: ex-04-3
-#
-# Check that the augmentation is a pure function of `(seed, iteration)`: ask the `DeviceData` of this
-# page for `dd.batch(seed=0, iteration=5, batch_size=8)` twice and compare. Why does that make a
-# resumed run bit-for-bit identical to an uninterrupted one?
-# ```
-#
-# ````{solution} ex-04-3
-# :class: dropdown
-#
-# ```python
-# a, ya = dd.batch(0, 5, 8)
-# b, yb = dd.batch(0, 5, 8)
-# torch.equal(a, b), torch.equal(ya, yb)   # (True, True)
-# ```
-#
-# The order (`randperm` per epoch) and the crops/flips are drawn from generators seeded from
-# `(seed, stream, counter)`, not from a global random state that a restart would lose. After a
-# restart from a checkpoint at iteration $k$, batch $k$ is the same batch.
-# ````
 #
 # ## Knowledge card
 #
@@ -350,8 +208,7 @@ display(Markdown(markdown_table(
 # |---|---|
 # | **Data** | 50k train / 10k test, per-pixel mean subtracted; pad 4, random 32×32 crop, horizontal flip; test on the single original view. |
 # | **Optimiser** | SGD, momentum 0.9, weight decay 1e-4, batch 128, He initialisation, {term}`batch normalization · 批归一化`, no dropout. |
-# | **Schedule** | lr 0.1, ÷10 at 32k and 48k, stop at 64k iterations; ResNet-110: lr 0.01 until the training error is below 80%. |
-# | **In this course** | one `TrainConfig`; a *scale* changes sizes only; runs are identified by their configuration and reused by every page. |
+# | **Schedule** | lr 0.1, ÷10 at 32k and 48k, stop at 64k iterations (≈{glue:text}`c4_paper_epochs:.0f` epochs); ResNet-110: lr 0.01 until the training error is below 80%. |
 #
 # **Key terms** ({doc}`glossary <../book/glossary>`): {term}`plain network · 普通网络 / 平原网络` ·
 # {term}`residual learning · 残差学习` · {term}`degradation problem · 退化问题`

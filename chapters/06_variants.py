@@ -8,19 +8,17 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
-#   resnet_book:
-#     experiments: [variants]
 # ---
 
 # %% [markdown]
 # # Variants: what the residual idea became
 #
-# The paper ended with a working recipe and an open end: ResNet-1202 trained to almost zero error
-# and still tested worse than ResNet-110. Within two years the residual idea had been rearranged
-# (pre-activation), widened (Wide ResNets), split into groups (ResNeXt), turned from addition into
-# concatenation (DenseNet), given channel attention (SE-ResNet) and trained with randomly missing
-# blocks (stochastic depth). This chapter builds each of them from the package, counts them, races
-# small versions of them against ResNet-56, and reads what their papers report.
+# The paper ({cite:p}`he2016deep`) ended with a working recipe and an open end: ResNet-1202
+# trained to almost zero error and still tested worse than ResNet-110. Within two years the
+# residual idea had been rearranged (pre-activation), widened (Wide ResNets), split into groups
+# (ResNeXt), turned from addition into concatenation (DenseNet), given channel attention
+# (SE-ResNet) and trained with randomly missing blocks (stochastic depth). This chapter builds
+# each of them from the package, counts them, and reads what their papers report.
 #
 # ```{admonition} Learning goals
 # :class: note
@@ -33,65 +31,48 @@
 #    topology of the branch, the merge (addition or concatenation), a channel re-weighting, or the
 #    training procedure;
 # 3. count parameters and multiply-adds of any of them, and explain why they are different costs;
-# 4. read an equal-budget race honestly: what 300 iterations can and cannot tell;
-# 5. recognise the residual stream of a Transformer as a pre-activation ResNet.
+# 4. place the normalisation of a Transformer layer in the language of Identity Mappings.
 # ```
-#
-# Everything here starts from the paper's own framing ({cite:p}`he2016deep`, abstract):
-#
-# > "We present a residual learning framework to ease the training of networks that are
-# > substantially deeper than those used previously."
-#
-# and from the follow-up by the same authors, which turned that framework into a statement about
-# signal propagation ({cite:p}`he2016identity`, abstract):
-#
-# > "In this paper, we analyze the propagation formulations behind the residual building blocks,
-# > which suggest that the forward and backward signals can be directly propagated from one block to
-# > any other block, when using identity mappings as the skip connections and after-addition
-# > activation."
 
 # %% tags=["remove-input"]
 import math
-import time
+import re
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
-import torch.nn.functional as F
 from IPython.display import Markdown, display
 from myst_nb import glue
 from torch import nn
 
 from resnet_book import reference
-from resnet_book.book import pages
 from resnet_book.analysis import count_flops, count_params
 from resnet_book.book import quiz, stamp
-from resnet_book.experiments import run_experiment
-from resnet_book.experiments.report import summarize
 from resnet_book.models import (
     PLACEMENTS,
     SHORTCUT_VARIANTS,
     BasicBlock,
     PreActBasicBlock,
     ResidualUnit,
-    StochasticDepth,
     get_model,
-    wide_resnet,
 )
 from resnet_book.models.variants import SqueezeExcitation, residual_blocks
 from resnet_book.tables import markdown_table
 
 # %% [markdown]
 # ## The family at a glance
+#
+# ```{slide}
+# - twenty registered models, from ResNet-56 to a 68M-parameter ResNeXt
+# - two costs: parameters (memory) and multiply-adds (work per image)
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q11"])
 
 # %% [markdown]
 # Every model of this chapter is a registered builder of the package, a CIFAR network with the
-# paper's 32×32 input and 10 classes. Counting them does not need to build them: on PyTorch's
-# `meta` device a model has shapes but no memory, so even the 68-million-parameter ResNeXt is
-# counted in a blink.
+# paper's 32×32 input and 10 classes, counted on PyTorch's `meta` device (shapes, no memory).
+# What these counts do not tell, the time a step takes, is measured in {doc}`10_speed`.
 
 # %%
 def size(name: str) -> tuple[int, int]:
@@ -128,13 +109,12 @@ print(f"{len(sizes)} models counted; ResNet-110: {sizes['resnet110'][0]:,} param
       f"{sizes['resnet110'][1] / 1e6:.1f} M multiply-adds per image")
 
 # %% tags=["remove-input"]
-LIVE = ["resnet56", "preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12"]  # the race below
 p110, m110 = sizes["resnet110"]
 rows = [[f"{label} (`{name}`)", paper, f"{sizes[name][0]:,}", f"{sizes[name][1] / 1e6:,.1f}",
-         f"{sizes[name][0] / p110:.2f}", f"{sizes[name][1] / m110:.2f}", "✓" if name in LIVE else ""]
+         f"{sizes[name][0] / p110:.2f}", f"{sizes[name][1] / m110:.2f}"]
         for name, (label, paper) in FAMILY.items()]
 display(Markdown(markdown_table(["model", "paper", "parameters", "multiply-adds (M)", "params / ResNet-110",
-                                 "MACs / ResNet-110", "in the race"], rows, align="llrrrrc")))
+                                 "MACs / ResNet-110"], rows, align="llrrrr")))
 glue("c5_wrn2810_params_x", sizes["wrn28_10"][0] / p110, display=False)
 glue("c5_wrn2810_macs_x", sizes["wrn28_10"][1] / m110, display=False)
 glue("c5_dense100_params_x", sizes["densenet_bc100_12"][0] / p110, display=False)
@@ -146,15 +126,14 @@ glue("c5_pre1001_macs_x", sizes["preact_resnet1001"][1] / sizes["resnet1202"][1]
 # Counted by this page from the package's code (bias-free convolutions, affine BN, FC with bias;
 # multiply-adds of convolutions and FC layers for one 32×32 image, as the paper counts FLOPs).
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Two costs of the same networks: parameters (memory for the weights) and multiply-adds per 32×32 image (computation), both on log scales. Counted from the package's code; filled markers are the small models raced below.", "name": "fig-06-costs"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Two costs of the same networks: parameters (memory for the weights) and multiply-adds per 32×32 image (computation), both on log scales. Counted from the package's code.", "name": "fig-06-costs"}}
 fig, ax = plt.subplots(figsize=(7.2, 4.2))
 colors = {"He et al. 2015": "0.3", "He et al. 2016": "C0", "Zagoruyko & Komodakis 2016": "C1",
           "Xie et al. 2017": "C2", "Huang et al. 2017": "C3", "Hu et al. 2018": "C4", "Huang et al. 2016": "C5"}
 groups: list[list[str]] = []  # models at (almost) the same point share one label
 for name, (label, paper) in FAMILY.items():
     p, m = sizes[name]
-    ax.scatter(p, m, s=40, color=colors[paper], edgecolor=colors[paper],
-               facecolor=colors[paper] if name in LIVE else "white", zorder=3)
+    ax.scatter(p, m, s=40, color=colors[paper], zorder=3)
     near = [g for g in groups
             if abs(math.log10(sizes[g[0]][0] / p)) < 0.04 and abs(math.log10(sizes[g[0]][1] / m)) < 0.04]
     near[0].append(name) if near else groups.append([name])
@@ -173,18 +152,24 @@ stamp(fig, text="Counts: this book's code (resnet_book.models), 32×32 input, 10
 plt.show()
 
 # %% [markdown]
-# {numref}`fig-06-costs` is the first lesson of the chapter, and the answer to the question that
-# opened this section: **parameters and computation are different costs**, and the `meta` device
-# counted both without allocating a single weight. WRN-28-10 has
-# {glue:text}`c5_wrn2810_params_x:.0f`× the parameters of
-# ResNet-110 and {glue:text}`c5_wrn2810_macs_x:.0f`× its multiply-adds; DenseNet-BC-100 has
-# {glue:text}`c5_dense100_params_x:.2f`× the parameters but {glue:text}`c5_dense100_macs_x:.2f`× the
-# multiply-adds; the 1001-layer pre-activation ResNet has {glue:text}`c5_pre1001_params_x:.2f`× the
-# parameters of ResNet-1202 and {glue:text}`c5_pre1001_macs_x:.2f`× its multiply-adds (a bottleneck
-# unit is three cheap layers). Keep both axes in mind whenever someone says a network is "bigger".
+# {numref}`fig-06-costs` answers the question that opened this section: **parameters and
+# computation are different costs**. WRN-28-10 has {glue:text}`c5_wrn2810_params_x:.0f`× the
+# parameters of ResNet-110 and {glue:text}`c5_wrn2810_macs_x:.0f`× its multiply-adds;
+# DenseNet-BC-100 has {glue:text}`c5_dense100_params_x:.2f`× the parameters but
+# {glue:text}`c5_dense100_macs_x:.2f`× the multiply-adds; the 1001-layer pre-activation ResNet has
+# {glue:text}`c5_pre1001_params_x:.2f`× the parameters of ResNet-1202 and
+# {glue:text}`c5_pre1001_macs_x:.2f`× its multiply-adds (a bottleneck unit is three cheap layers).
+# Keep both axes in mind whenever someone says a network is "bigger".
 
 # %% [markdown]
 # ## Pre-activation: make the shortcut path a clean identity
+#
+# ```{slide}
+# :show: eq-06-telescope
+# - 2015 unit: ReLU *after* the addition, on the path
+# - full pre-activation: BN-ReLU before each conv, nothing after the addition
+# - then $x_L = x_l + \sum \mathcal{F}$ holds exactly between any two units
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q12"])
@@ -207,11 +192,57 @@ quiz("06_variants", ["q12"])
 # unit's ReLU. **Gradient path:** the "1" reaches every unit untouched, also for negative signals.
 # **Cost:** none; the same layers in a different order.
 #
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The 2015 residual unit (left, Fig. 4(a) of Identity Mappings) and the full pre-activation unit (right, Fig. 4(e)), drawn from the layer lists of the package's ResidualUnit. In the 2015 unit a ReLU sits on the path after the addition; in the pre-activation unit BN and ReLU move into the branch, in front of each convolution, and nothing follows the addition.", "name": "fig-06-units"}}
+def draw_unit(ax, placement: str, title: str) -> None:
+    """Branch F (left column), identity shortcut (right), the addition and what follows it."""
+    unit = ResidualUnit(16, 16, placement=placement)
+    kind = {"conv": "#9ecae1", "bn": "#fdd0a2", "relu": "#c7e9c0"}
+    shown = {"conv": "3×3 conv", "bn": "BN", "relu": "ReLU"}
+    layer = lambda name: re.sub(r"\d+$|_out$", "", name)  # noqa: E731 ("conv1" -> "conv")
+    steps = list(unit.branch)
+    for i, name in enumerate(steps):
+        y = len(steps) - i
+        ax.text(0.3, y, shown[layer(name)], ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round", fc=kind[layer(name)], ec="0.3"))
+        if i:
+            ax.annotate("", (0.3, y + 0.3), (0.3, y + 0.7), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.text(0.55, len(steps) + 1, "$x_l$", ha="center", fontsize=11)
+    ax.annotate("", (0.3, len(steps) + 0.3), (0.5, len(steps) + 0.85), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.annotate("", (0.55, -0.05), (0.6, len(steps) + 0.85),
+                arrowprops=dict(arrowstyle="->", color="C3", lw=1.5, connectionstyle="bar,fraction=-0.08"))
+    ax.annotate("", (0.5, -0.05), (0.3, 0.7), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.text(0.53, -0.3, "+", ha="center", va="center", fontsize=13, color="C3",
+            bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec="C3", lw=1.5))
+    y = -0.3
+    for name in unit.after:
+        ax.annotate("", (0.53, y - 0.65), (0.53, y - 0.25), arrowprops=dict(arrowstyle="->", color="0.3"))
+        y -= 0.9
+        ax.text(0.53, y, shown[layer(name)], ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round", fc=kind[layer(name)], ec="0.3"))
+    ax.annotate("", (0.53, y - 0.75), (0.53, y - 0.3), arrowprops=dict(arrowstyle="->", color="0.3"))
+    ax.text(0.53, y - 1.0, "$x_{l+1}$", ha="center", fontsize=11)
+    ax.text(0.9, len(steps) / 2, "identity\nshortcut", ha="center", va="center", fontsize=8, color="C3")
+    ax.set(xlim=(0, 1.1), ylim=(-2.6, len(steps) + 1.5), title=title)
+    ax.axis("off")
+
+
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.2))
+draw_unit(axes[0], "original", "original (2015)")
+draw_unit(axes[1], "full_preact", "full pre-activation")
+fig.tight_layout()
+stamp(fig, text="Drawn from resnet_book.models.ResidualUnit (placement='original' and 'full_preact'). "
+                "Units: He et al. 2016 (Identity Mappings), Fig. 4.")
+plt.show()
+
+# %% [markdown]
+# {numref}`fig-06-units` draws the two units from the package's `ResidualUnit`, and the code
+# below is the block itself: nothing follows `out = residual + shortcut`.
+#
 # ```{literalinclude} ../src/resnet_book/models/preact.py
 # :pyobject: PreActBasicBlock
 # ```
 #
-# Nothing follows `out = residual + shortcut`. The check of your prediction: silence
+# The check of your prediction: silence
 # $\mathcal{F}$ in both blocks and feed an input with negative entries. The 2015 block returns
 # $\mathrm{relu}(x)$ (its ReLU after the addition cuts the negative entries), the pre-activation
 # block returns $x$ itself.
@@ -267,13 +298,22 @@ glue("c5_t2_relubefore_110", float(t2["ReLU before addition"][0]), display=False
 # ({glue:text}`c5_t2_relubefore_110:.2f`%). Full pre-activation is the best of the five
 # ({glue:text}`c5_t2_full_110:.2f`% against the original's {glue:text}`c5_t2_orig_110:.2f`%).
 
+# %% [markdown]
+# ### Changing the shortcut: Table 1
+#
+# ```{slide}
+# - Table 1: scale, gate, 1×1-convolve or drop out the shortcut of ResNet-110
+# - every change of the identity is worse
+# ```
+#
+# Table 1 of the same paper keeps the 2015 unit and changes the shortcut $h(x)$ (and, in two
+# rows, scales $\mathcal{F}$ with it).
+
 # %% tags=["remove-input"]
-quiz("06_variants", ["q1"])
+quiz("06_variants", ["q3"])
 
 # %% [markdown]
-# **And the shortcut itself?** Table 1 of the same paper keeps the 2015 unit and changes only
-# $h(x)$: constant scaling, gating with a learned sigmoid $g(x)$, 1×1 convolutions, dropout. The
-# package has these as `shortcut_variant=` (Fig. 2):
+# The package has these shortcuts as `shortcut_variant=` (Fig. 2):
 
 # %%
 for variant, meaning in SHORTCUT_VARIANTS.items():
@@ -285,27 +325,26 @@ print(f"1x1 conv shortcuts on every unit of ResNet-110: {extra:,} extra paramete
 # %% tags=["remove-input"]
 t1 = im["table1_resnet110_shortcuts"]
 display(Markdown(markdown_table(["shortcut h(x) (Fig. 2)", "ResNet-110, CIFAR-10 test error (%)"],
-                                [[row, "fails to converge well" if err is None else f"{err:.2f}"]
+                                [[row, "does not converge well" if err is None else f"{err:.2f}"]
                                  for row, err in t1.items()], align="lr")))
 glue("c5_t1_orig", float(t1["original"]), display=False)
 glue("c5_t1_conv", float(t1["1x1 conv shortcut"]), display=False)
 glue("c5_t1_gate6", float(t1["shortcut-only gating (init -6)"]), display=False)
 glue("c5_t1_gate0", float(t1["shortcut-only gating (init 0)"]), display=False)
+glue("c5_t1_scale", float(t1["constant scaling, 0.5 on the shortcut and on F"]), display=False)
 
 # %% [markdown]
-# Source: {cite:t}`he2016identity`, Table 1 (the paper's figure for each row; "dropout shortcut" is
-# reported as failing).
+# Source: {cite:t}`he2016identity`, Table 1 and Sec. 3.1 (the paper's figure for each row; the
+# rows without a number are reported as not converging or failing).
 #
-# Every change of the identity is worse, including the 1×1 convolution
-# ({glue:text}`c5_t1_conv:.2f`% against {glue:text}`c5_t1_orig:.2f`%), although it has more
-# parameters and contains the identity as a special case. Shortcut-only gating comes closest when its
-# bias starts at −6, i.e. when the gate starts almost open for the shortcut, almost an identity
-# ({glue:text}`c5_t1_gate6:.2f`%; with bias 0 it is {glue:text}`c5_t1_gate0:.2f`%). In
-# {eq}`eq-06-telescope` a factor $\lambda$ on every shortcut turns the "1" into
-# $\prod_i \lambda_i$: a product again, as in a plain net.
-
-# %% tags=["remove-input"]
-quiz("06_variants", ["q2", "q3"])
+# Every change of the identity is worse. Scaling the shortcut alone by 0.5 does not converge well;
+# scaling the shortcut *and* $\mathcal{F}$ by 0.5 converges, to {glue:text}`c5_t1_scale:.2f`%. The
+# 1×1 convolution reaches {glue:text}`c5_t1_conv:.2f`% against {glue:text}`c5_t1_orig:.2f`%,
+# although it contains the identity as a special case: its training error is higher too, an
+# optimisation problem, not one of representation. Shortcut-only gating comes closest when its
+# bias starts at −6, a gate almost open for the shortcut ({glue:text}`c5_t1_gate6:.2f`%; with bias
+# 0, {glue:text}`c5_t1_gate0:.2f`%). In {eq}`eq-06-telescope` a factor $\lambda$ on every shortcut
+# turns the "1" into $\prod_i \lambda_i$: a product again, as in a plain net.
 
 # %% tags=["remove-input"]
 t3 = im["table3"]
@@ -319,20 +358,28 @@ glue("c5_pre1001_exact", sizes["preact_resnet1001"][0], display=False)
 glue("c5_pre1001_paper_m", float(im["params_m"]["preact_resnet1001"]), display=False)
 
 # %% [markdown]
-# Test error (%). Source: {cite:t}`he2016identity`, Table 3 (parameters as printed there:
+# Test error (%). Source: {cite:t}`he2016identity`, Table 3 (parameters as printed in its Table 4:
 # ResNet-164 {glue:text}`c5_pre164_paper_m:.1f`M, ResNet-1001 {glue:text}`c5_pre1001_paper_m:.1f`M).
 #
 # The payoff grows with depth (Table 3): for the 1001-layer network the pre-activation unit takes the
 # CIFAR-10 error from {glue:text}`c5_t3_1001_orig:.2f`% to {glue:text}`c5_t3_1001_pre:.2f`%,
 # where the original unit suffered most. (Our `preact_resnet1001` has
-# {glue:text}`c5_pre1001_exact:,` parameters; the paper's {glue:text}`c5_pre1001_paper_m:.1f`M is the
-# count without the BN parameters.)
+# {glue:text}`c5_pre1001_exact:,` parameters; the paper's {glue:text}`c5_pre1001_paper_m:.1f`M
+# matches our count without the BN parameters.)
 
 # %% [markdown]
 # ## Wide ResNets: fewer layers, more channels
+#
+# ```{slide}
+# - WRN-$d$-$k$: a pre-activation ResNet with $k\times$ the channels
+# - a 3×3 layer has $9c^2$ weights: width costs $k^2$, depth linearly
+# ```
+#
+# A WRN-$d$-$k$ is a pre-activation ResNet of depth $d$ whose stages have $16k$, $32k$, $64k$
+# channels instead of 16, 32, 64.
 
 # %% tags=["remove-input"]
-quiz("06_variants", ["q13"])
+quiz("06_variants", ["q4"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`zagoruyko2016wide` asked whether depth is the best way to spend parameters
@@ -342,13 +389,10 @@ quiz("06_variants", ["q13"])
 # > which we propose a novel architecture where we decrease depth and increase width of residual
 # > networks."
 #
-# Did you pick "each small gain needs many more layers, and very deep nets are slow to train"?
-# That is their diagnosis; their cure is width. A WRN-$d$-$k$ is a pre-activation ResNet of depth
-# $d$ whose stages have $16k$, $32k$, $64k$ channels
-# instead of 16, 32, 64, with an optional dropout between the two convolutions of a unit. **Gradient
-# path:** the same clean identity as above, over far fewer units. **Cost:** a 3×3 layer with $c$
-# channels has $9c^2$ weights, so width enters the cost squared; but the work comes in a few big,
-# parallel convolutions, which GPUs execute far more efficiently than many thin sequential ones.
+# A unit may add a dropout between its two convolutions. **Gradient path:** the same clean
+# identity as above, over far fewer units. **Cost:** a 3×3 layer with $c$ channels has $9c^2$
+# weights, so width enters the cost squared; but the work comes in a few big, parallel
+# convolutions, which GPUs execute far more efficiently than many thin sequential ones.
 #
 # ```{literalinclude} ../src/resnet_book/models/variants.py
 # :pyobject: wide_resnet
@@ -362,11 +406,13 @@ for name in ("wrn16_2", "wrn16_4", "wrn16_8"):
           f"output {tuple(model(torch.randn(1, 3, 32, 32)).shape)}")
 print("with dropout 0.3 (the paper's 'wide-dropout'):", get_model("wrn16_2", dropout=0.3).layer1[0].dropout)
 
-# %% tags=["remove-input"]
-quiz("06_variants", ["q4"])
-
 # %% [markdown]
 # ## ResNeXt: split, transform, aggregate
+#
+# ```{slide}
+# - $C$ parallel thin paths = one grouped 3×3 convolution
+# - a grouped convolution has $1/C$ of the weights and multiply-adds
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q14"])
@@ -400,11 +446,13 @@ print(conv)
 print("weight shape:", tuple(conv.weight.shape), f"= {conv.weight.numel():,} weights;",
       f"an ordinary 3x3 conv {conv.in_channels}->{conv.out_channels}: {conv.in_channels * conv.out_channels * 9:,}")
 
-# %% tags=["remove-input"]
-quiz("06_variants", ["q5"])
-
 # %% [markdown]
 # ## DenseNet: concatenate instead of add
+#
+# ```{slide}
+# - layer $\ell$ reads the concatenation of all earlier maps of its block
+# - few parameters, many multiply-adds, much memory
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q15"])
@@ -448,18 +496,20 @@ print("after transition 1 (compression 0.5):", model.features.transition1.conv.o
 # layer $\ell$ reads $c_0 + (\ell - 1)k$ channels: the input of the last layers of a block is many
 # times wider than what each layer writes.
 
-# %% tags=["remove-input"]
-quiz("06_variants", ["q6"])
-
 # %% [markdown]
 # ## Squeeze-and-excitation: let the branch re-weight its channels
+#
+# ```{slide}
+# - squeeze (average each channel), excite (two FC layers, sigmoid), scale
+# - on the branch, before the addition: the shortcut stays an identity
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q16"])
 
 # %% [markdown]
 # **The idea.** {cite:t}`hu2018squeeze` add to each residual branch a tiny network that looks at the
-# whole feature map and decides how much each channel should count (abstract):
+# whole feature map and decides how much each channel should count (abstract of the journal version):
 #
 # > "In this work, we focus instead on the channel relationship and propose a novel architectural
 # > unit, which we term the “Squeeze-and-Excitation” (SE) block, that adaptively recalibrates
@@ -487,21 +537,23 @@ macs_se, macs_plain = sizes["se_resnet56"][1], sizes["resnet56"][1]
 print(f"multiply-adds: {100 * (macs_se - macs_plain) / macs_plain:.2f}% more")
 
 # %% [markdown]
-# Did you predict "a few percent more parameters, almost no computation"? The two FC layers act on one
+# Did you predict "under one percent more parameters, almost no computation"? The two FC layers act on one
 # number per channel, not on the map: they add weights, but hardly any multiply-adds.
-
-# %% tags=["remove-input"]
-quiz("06_variants", ["q7"])
 
 # %% [markdown]
 # ## Stochastic depth: train shallow, test deep
+#
+# ```{slide}
+# - training: block $l$ survives with probability $p_l$, drawn per mini-batch
+# - test: every block, its branch scaled by $p_l$
+# ```
 
 # %% tags=["remove-input"]
-quiz("06_variants", ["q17"])
+quiz("06_variants", ["q17", "q8"])
 
 # %% [markdown]
-# **The idea.** {cite:t}`huang2016deep` attack the problem the paper left open with ResNet-1202,
-# too much network for too little data, with a dropout for whole blocks (abstract):
+# **The idea.** {cite:t}`huang2016deep` train with a dropout for whole blocks, which also tests
+# the paper's overfitting reading of ResNet-1202 (abstract):
 #
 # > "We start with very deep networks but during training, for each mini-batch, randomly drop a
 # > subset of layers and bypass them with the identity function."
@@ -511,8 +563,8 @@ quiz("06_variants", ["q17"])
 # block is the identity. At test time every block is used and its branch is scaled by $p_l$, its
 # expected contribution during training. **Gradient path:** a dropped block hands the gradient down
 # its shortcut untouched, so training sees shorter networks. **Cost:** no parameters; in the
-# paper a dropped branch is not computed, which makes training faster. (The package scales the
-# branch by zero instead, which is simpler and costs the computation; the docstring says so.)
+# paper a dropped branch is not computed, which makes training faster. (The package multiplies it
+# by zero instead: simpler, no speed-up.)
 #
 # ```{literalinclude} ../src/resnet_book/models/variants.py
 # :pyobject: StochasticDepth
@@ -535,190 +587,27 @@ glue("c5_sd_blocks", len(ps), display=False)
 glue("c5_sd_expected", float(sum(ps)), display=False)
 
 # %% [markdown]
-# Did you predict that two training passes differ? They do, because each
-# pass draws its own set of dropped blocks; in evaluation mode every block runs, scaled by its $p_l$,
-# and the network is an ordinary deterministic function again.
-
-# %% tags=["remove-input"]
-quiz("06_variants", ["q8", "q9"])
-
-# %% [markdown]
-# ## An equal-budget race at the quick scale
-
-# %% tags=["remove-input"]
-quiz("06_variants", ["q18"])
-
-# %% [markdown]
-# Now train. ResNet-56 and four small relatives, each at most ResNet-56's multiply-adds
-# ({numref}`fig-06-costs`): pre-activation ResNet-56 (same layers, new order), WRN-16-2 (a quarter
-# of the depth, twice the width), a narrow ResNeXt-29 with 8 groups (the paper's template at a
-# quarter of the width: our choice, so that it trains on a CPU in about ResNet-56's time) and
-# DenseNet-BC-28. **Same budget** means the same recipe (the paper's Sec. 4.2, at the quick scale
-# of every chapter: 300 iterations of 32 images on a 10k training subset), the same data in the
-# same order, the same seed. The variants' own papers train differently; here nothing differs but
-# the architecture. ResNet-56's run is the one of Chapter 4 (reused when it exists); the others
-# train now.
-
-# %%
-records = run_experiment("variants", runs=LIVE, progress=False)
-[(r["label"], r["final"]["iterations"], r["status"]) for r in records]
-
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The race at the quick scale: training error on the augmented mini-batches (left, averaged over windows of 10 iterations) and test error on a stratified 2k subset of the test set (right), same recipe, data and seed for every network. One seed each.", "name": "fig-06-race"}}
-PRETTY = {name: FAMILY[name][0].replace(", narrow (ours)", " narrow") for name in LIVE}
-PRETTY_ZH = {name: PRETTY[name].replace("pre-act ", "预激活 ").replace("ResNeXt-29 8×4d narrow", "窄版 ResNeXt-29 8×4d")
-             for name in LIVE}
-fig, (ax_tr, ax_te) = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
-for rec, c in zip(records, ("0.2", "C0", "C1", "C2", "C3")):
-    h = rec["history"]
-    ax_tr.plot(h["iters"], 100 * np.array(h["train_error"]), color=c, lw=1.2, label=PRETTY[rec["label"]])
-    ax_te.plot(h["eval_iters"], 100 * np.array(h["eval_error"]), "-o", color=c, lw=1.8, ms=3,
-               label=PRETTY[rec["label"]])
-ax_tr.set(xlabel="iteration", ylabel="error (%)", title="training error")
-ax_te.set(xlabel="iteration", title="test error")
-for a in (ax_tr, ax_te):
-    a.axhline(90, color="0.6", ls=":", lw=1)
-    a.grid(alpha=0.3)
-ax_te.legend(fontsize=7)
-fig.tight_layout()
-stamp(fig, records)
-plt.show()
-
-# %% tags=["remove-input"]
-summary = {r["label"]: r for r in summarize(records)}
-n_eval = int(records[0]["config"]["eval_subset"])
-display(Markdown(markdown_table(
-    ["network", "parameters", "multiply-adds (M)", "train error % (last 10%)", "test error %"],
-    [[PRETTY[n], f"{summary[n]['params']:,}", f"{sizes[n][1] / 1e6:.1f}", f"{summary[n]['train_error']:.1f}",
-      f"{summary[n]['eval_error']:.1f}"] for n in LIVE], align="lrrrr")))
-seeds = sorted({r["seed"] for r in records})
-cfg = records[0]["config"]
-errs = {name: summary[name]["eval_error"] for name in LIVE}
-best, worst = min(errs, key=errs.get), max(errs, key=errs.get)
-spread = errs[worst] - errs[best]
-se_one = 100 * math.sqrt(errs[best] / 100 * (1 - errs[best] / 100) / n_eval)  # binomial standard error, one number
-se_diff = math.sqrt(2) * se_one
-glue("c5_iters", int(cfg["max_iters"]), display=False)
-glue("c5_batch", int(cfg["batch_size"]), display=False)
-glue("c5_seeds", Markdown(", ".join(map(str, seeds))), display=False)
-glue("c5_epochs", float(cfg["max_iters"] * cfg["batch_size"] / cfg["train_subset"]), display=False)
-glue("c5_n_eval", n_eval, display=False)
-glue("c5_best", Markdown(PRETTY[best]), display=False)
-glue("c5_best_zh", Markdown(PRETTY_ZH[best]), display=False)
-glue("c5_best_err", float(errs[best]), display=False)
-glue("c5_worst", Markdown(PRETTY[worst]), display=False)
-glue("c5_worst_zh", Markdown(PRETTY_ZH[worst]), display=False)
-glue("c5_worst_err", float(errs[worst]), display=False)
-glue("c5_spread", float(spread), display=False)
-glue("c5_se_diff", float(se_diff), display=False)
-glue("c5_r56_err", float(errs["resnet56"]), display=False)
-glue("c5_pre56_err", float(errs["preact_resnet56"]), display=False)
-separated = spread > 2 * se_diff
-glue("c5_vs_noise", Markdown("larger than" if separated else "within about"), display=False)
-glue("c5_vs_noise_zh", Markdown("大于" if separated else "大致不超过"), display=False)
-glue("c5_separates", Markdown("separates them **for this seed and this budget**, which is not yet a ranking of "
-                              "the architectures" if separated else "does not separate them"), display=False)
-glue("c5_separates_zh", Markdown("**就这个种子和这个预算而言**分出了高下，但这还算不上对这些架构的排名"
-                                 if separated else "分不出它们的高下"), display=False)
-
-# %% [markdown]
-# This book's runs: quick scale ({glue:text}`c5_iters` iterations of {glue:text}`c5_batch`, test
-# error on {glue:text}`c5_n_eval:,` test images, on the JPEG-derived developer copy of CIFAR-10
-# where that applies), seed(s) {glue:md}`c5_seeds`; provenance under the figure above.
-
-# %% [markdown]
-# How long did each take? The records hold the wall time of each run, but it was measured whenever
-# the run happened to be trained (ResNet-56 perhaps in another chapter, under another load). For a
-# fair look at speed, time one training step of each network now, on the same mini-batch,
-# interleaved, best of three:
-
-# %%
-def step_seconds(names, rounds=3, steps=2):
-    """Best-of-`rounds` wall time of one SGD step (batch 32, channels-last as in training) per model."""
-    torch.manual_seed(0)
-    xb = torch.randn(32, 3, 32, 32).to(memory_format=torch.channels_last)
-    yb = torch.randint(0, 10, (32,))
-    nets = {n: get_model(n).to(memory_format=torch.channels_last).train() for n in names}
-    opts = {n: torch.optim.SGD(m.parameters(), lr=0.01) for n, m in nets.items()}
-    best = {n: float("inf") for n in names}
-    for r in range(rounds + 1):  # round 0 warms up
-        for n, m in nets.items():
-            t0 = time.perf_counter()
-            for _ in range(steps):
-                opts[n].zero_grad()
-                F.cross_entropy(m(xb), yb).backward()
-                opts[n].step()
-            if r:
-                best[n] = min(best[n], (time.perf_counter() - t0) / steps)
-    return best
-
-
-speed = step_seconds(LIVE)
-for n in LIVE:
-    print(f"{PRETTY[n]:24s} {1000 * speed[n]:6.0f} ms per step | {sizes[n][1] / 1e6:6.1f} M multiply-adds per image "
-          f"| time x{speed[n] / speed['resnet56']:.2f}, MACs x{sizes[n][1] / sizes['resnet56'][1]:.2f} of ResNet-56")
-
-# %% tags=["remove-input"]
-for name, key in (("resnext29_8x4d_narrow", "rx"), ("wrn16_2", "wrn"), ("densenet_bc28_12", "dn")):
-    macs, secs = 100 * sizes[name][1] / sizes["resnet56"][1], 100 * speed[name] / speed["resnet56"]
-    glue(f"c5_{key}_macs_pct", float(macs), display=False)
-    glue(f"c5_{key}_time_pct", float(secs), display=False)
-    glue(f"c5_{key}_speed", Markdown("slower than" if secs > 1.15 * macs else
-                                     "faster than" if secs < 0.85 * macs else "about what"), display=False)
-    glue(f"c5_{key}_speed_zh", Markdown("慢于" if secs > 1.15 * macs else
-                                        "快于" if secs < 0.85 * macs else "大致符合"), display=False)
-
-# %% [markdown]
-# **Reading {numref}`fig-06-race`.** First what the budget is: {glue:text}`c5_iters` iterations are
-# about {glue:text}`c5_epochs:.1f` pass over the 10k training images, the first minutes of a
-# schedule that in the paper runs for 64k iterations of 128 images. After that, the lowest test
-# error is {glue:md}`c5_best`'s ({glue:text}`c5_best_err:.1f`%), the highest {glue:md}`c5_worst`'s
-# ({glue:text}`c5_worst_err:.1f`%); ResNet-56 ends at {glue:text}`c5_r56_err:.1f`% and its
-# pre-activation twin at {glue:text}`c5_pre56_err:.1f`%. The spread of {glue:text}`c5_spread:.1f`
-# points is {glue:md}`c5_vs_noise` twice the noise of a single comparison (a difference of two
-# error rates measured on {glue:text}`c5_n_eval:,` test images has a standard error of about
-# {glue:text}`c5_se_diff:.1f` points, before any seed-to-seed variation): at this budget the race
-# {glue:md}`c5_separates`.
-#
-# What this race **can** show (the two right answers of the question that opened this section): all
-# five train from the same start with the same recipe, none
-# diverges, and how fast each one leaves chance level in its first epoch (early trainability, the
-# property the ResNet paper was about). And the stopwatch shows that multiply-adds are not time. On
-# this CPU:
-#
-# * the narrow ResNeXt: {glue:text}`c5_rx_macs_pct:.0f`% of ResNet-56's multiply-adds,
-#   {glue:text}`c5_rx_time_pct:.0f`% of its step time ({glue:md}`c5_rx_speed` its multiply-adds predict);
-# * WRN-16-2: {glue:text}`c5_wrn_macs_pct:.0f`% of the multiply-adds, {glue:text}`c5_wrn_time_pct:.0f`%
-#   of the step time ({glue:md}`c5_wrn_speed` its multiply-adds predict);
-# * DenseNet-BC-28: {glue:text}`c5_dn_macs_pct:.0f`% of the multiply-adds,
-#   {glue:text}`c5_dn_time_pct:.0f`% of the step time ({glue:md}`c5_dn_speed` its multiply-adds predict).
-#
-# The usual reasons: grouped convolutions run below the speed of ordinary ones, wide feature maps
-# make the memory-bound BN and ReLU layers costlier, concatenation copies tensors, while a few large
-# convolutions keep the arithmetic units busy. On a GPU the proportions change again; measure on the
-# hardware you will use.
-#
-# What it **cannot** show: the papers' rankings. Those are about the end of long schedules, where
-# regularisation (dropout in WRN, the implicit ensemble of stochastic depth), overfitting and the
-# width-vs-depth trade-off decide, and where differences of half a point need several seeds. A
-# network that is ahead after one epoch can be behind after two hundred. Treat the race as a
-# smoke test with a stopwatch, and the papers' tables below as the evidence.
-
-# %% tags=["remove-input"]
-display(Markdown(pages.paper_scale_note("variants")))
+# Two training passes differ: each draws its own dropped blocks. In evaluation mode every block
+# runs, scaled by its $p_l$, and the network is deterministic again.
 
 # %% [markdown]
 # ## What the papers report
+#
+# ```{slide}
+# - each number: its authors' own recipe, not one controlled experiment
+# - width, cardinality, concatenation and stochastic depth all beat ResNet-110 on CIFAR-10
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q19"])
 
 # %% [markdown]
 # Did you answer "only loosely"? Each number below was measured by the variant's authors with
-# *their* recipe (longer schedules than
-# the 64k iterations of Sec. 4.2, in some papers another weight decay, mean/std normalisation rather
-# than the per-pixel mean); WRN's README even warns that the preprocessing alone changes the numbers
-# noticeably. So read the table as "what each design reached when its authors tuned it", not as one
-# controlled experiment.
+# *their* recipe (longer schedules than the 64k iterations of Sec. 4.2, in some papers another
+# weight decay, mean/std normalisation rather than the per-pixel mean); WRN's README even warns
+# that the preprocessing alone changes the numbers noticeably. This book does not re-run them: a
+# short race of small versions on a CPU shows that all of them train, not which is best
+# ({doc}`10_speed`).
 
 # %% tags=["remove-input"]
 OURS = {"WRN-28-10": "wrn28_10", "WRN-28-10 + dropout": "wrn28_10", "WRN-16-8": "wrn16_8", "WRN-40-4": "wrn40_4",
@@ -758,37 +647,46 @@ glue("c5_cd110_err", float(v["ResNet-110 (constant depth)"]["cifar10"]), display
 # ResNet-110's parameters. **Parameters are not the only currency:** DenseNet-BC-100 gets
 # {glue:text}`c5_dn_err:.2f`% with {glue:text}`c5_dn_params:.1f`M parameters, and ResNeXt-29 8×64d
 # {glue:text}`c5_rx_err:.2f`% by spending its complexity on cardinality. **Regularising depth
-# works:** with stochastic depth, the 1202-layer ResNet that overfitted in the paper
-# ({glue:text}`c5_r1202_err:.2f`%) reaches {glue:text}`c5_sd1202_err:.2f`%; for ResNet-110 its
-# authors report {glue:text}`c5_sd110_err:.2f`% against {glue:text}`c5_cd110_err:.2f`% for their
-# own constant-depth baseline. Two rows (SE-ResNet) come from a secondary source and are marked so.
+# helps:** with stochastic depth and its own recipe, a 1202-layer ResNet reaches
+# {glue:text}`c5_sd1202_err:.2f`%, against {glue:text}`c5_r1202_err:.2f`% in the paper, which had
+# argued that its 1202-layer net overfitted; for ResNet-110 its authors report
+# {glue:text}`c5_sd110_err:.2f`% against {glue:text}`c5_cd110_err:.2f`% for their own
+# constant-depth baseline. Two rows (SE-ResNet) come from a secondary source and are marked so.
 
 # %% [markdown]
 # ## Which one should I use?
+#
+# ```{slide}
+# - no single winner: good defaults, good reasons to deviate
+# - few parameters is not little memory
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q20"])
 
 # %% [markdown]
-# There is no single winner; there are good defaults and good reasons to deviate. (The memory row
-# answers the question above.)
+# The memory row answers the question above.
 #
 # | your situation | start with | why | the evidence |
 # |---|---|---|---|
 # | a new residual network, any size | **pre-activation units**, identity shortcuts, nothing on the path | it costs nothing and keeps {eq}`eq-06-telescope` exact | Identity Mappings, Tables 1-3 |
-# | a GPU, a CIFAR-sized problem, accuracy first | **WRN** (e.g. WRN-28-10 with dropout) | few, wide, parallel layers: strong results, and its authors report it trains several times faster than pre-activation ResNets | WRN rows above and its README |
-# | a fixed compute budget (FLOPs) | **ResNeXt**-style grouped bottlenecks | more accuracy per multiply-add; but grouped convolutions can run slower per multiply-add (our stopwatch above) | ResNeXt abstract (quoted above), ResNeXt rows |
-# | few parameters (storage, transmission) | **DenseNet-BC** | parameter-efficient | DenseNet-BC-100 row above |
-# | little memory during training | not DenseNet (naively) | a naive implementation keeps every concatenated map of a block alive for the backward pass | reasoning from the design, not measured here |
-# | an existing ResNet, a small cheap gain | add **SE** modules to the branches | a few percent more parameters, almost no computation | SE-ResNet rows (secondary source) |
-# | a very deep network overfitting | **stochastic depth** (drop-path) | a regulariser, and a training speed-up when dropped branches are skipped | the stochastic-depth rows above |
+# | a GPU, a CIFAR-sized problem, accuracy first | **WRN** (e.g. WRN-28-10 with dropout) | few, wide, parallel layers; its authors report several times faster training than pre-activation ResNets | WRN rows, README |
+# | a fixed compute budget (FLOPs) | **ResNeXt**-style grouped bottlenecks | more accuracy per multiply-add, though grouped convolutions can run slower ({doc}`10_speed`) | ResNeXt abstract, rows |
+# | few parameters (storage, transmission) | **DenseNet-BC** | parameter-efficient | DenseNet-BC-100 row |
+# | little memory during training | not DenseNet (naively) | a naive implementation keeps every concatenated map alive for the backward pass | the design (not measured here) |
+# | an existing ResNet, a small cheap gain | add **SE** modules to the branches | under 1% more parameters (CIFAR), almost no computation | SE-ResNet rows |
+# | a very deep network overfitting | **stochastic depth** (drop-path) | a regulariser, faster when dropped branches are skipped | stochastic-depth rows |
 #
 # These combine: SE and stochastic depth attach to any of the others (the package's
-# `stochastic_depth=` works on every residual model), and "drop-path" is a standard ingredient of
-# many later vision models' training recipes.
+# `stochastic_depth=` works on every residual model).
 
 # %% [markdown]
 # ## Beyond vision: the residual stream
+#
+# ```{slide}
+# - Transformer 2017: LayerNorm(x + Sublayer(x)), a norm on the path
+# - pre-LN: x + Sublayer(LayerNorm(x)), the analogue of full pre-activation
+# ```
 
 # %% tags=["remove-input"]
 quiz("06_variants", ["q21"])
@@ -797,19 +695,18 @@ quiz("06_variants", ["q21"])
 # The Transformer of {cite:t}`vaswani2017attention` is a residual network whose blocks are
 # attention and a small MLP instead of convolutions (Sec. 3.1):
 #
-# > "We employ a residual connection around each of the two sub-layers, followed by layer
-# > normalization. That is, the output of each sub-layer is LayerNorm(x + Sublayer(x)), where
+# > "We employ a residual connection [11] around each of the two sub-layers, followed by layer
+# > normalization [1]. That is, the output of each sub-layer is LayerNorm(x + Sublayer(x)), where
 # > Sublayer(x) is the function implemented by the sub-layer itself."
 #
 # That is a *post*-normalisation unit: a LayerNorm sits on the path after every addition, like
 # "BN after addition" in Table 2. Later models moved it into the branch,
-# $x_{l+1} = x_l + \mathrm{Sublayer}(\mathrm{LayerNorm}(x_l))$ ("pre-LN"), which is exactly full
+# $x_{l+1} = x_l + \mathrm{Sublayer}(\mathrm{LayerNorm}(x_l))$ ("pre-LN"), the analogue of full
 # pre-activation, and {cite:t}`xiong2020layer` analyse why this trains more easily at depth. With
-# pre-LN, {eq}`eq-06-telescope` holds again: $x_L = x_0 + \sum_l \mathcal{F}_l(x_l)$. Interpretability
-# work calls this running sum the {term}`residual stream · 残差流` and reads every block as *reading
-# from and writing into* it ({cite:t}`elhage2021mathematical`). PyTorch's own Transformer layer has
-# the switch (`norm_first`); silence the two sub-layers and check your prediction: the difference
-# is the one we saw for convolutions at the start of this chapter.
+# pre-LN, {eq}`eq-06-telescope` holds again: $x_L = x_0 + \sum_l \mathcal{F}_l(x_l)$, a running sum
+# that interpretability work calls the {term}`residual stream · 残差流`
+# ({cite:t}`elhage2021mathematical`). PyTorch's Transformer layer has the switch (`norm_first`);
+# silence the two sub-layers and check your prediction.
 
 # %%
 torch.manual_seed(0)
@@ -826,50 +723,11 @@ for norm_first in (False, True):
     print(f"{kind}: layer(x) == x? {torch.allclose(out, x)}")
 
 # %% tags=["remove-input"]
-quiz("06_variants", ["q10"])
-
-# %% tags=["remove-input"]
-# exercise 1: width vs depth
-glue("c5_ex_wrn164", count_params(get_model("wrn16_4")), display=False)
-glue("c5_ex_wrn168", count_params(get_model("wrn16_8")), display=False)
-glue("c5_ex_wrn284", count_params(wide_resnet(28, 4)), display=False)
-glue("c5_ex_width_x", count_params(get_model("wrn16_8")) / count_params(get_model("wrn16_4")), display=False)
-glue("c5_ex_depth_x", count_params(wide_resnet(28, 4)) / count_params(get_model("wrn16_4")), display=False)
 # exercise 2: expected depth under stochastic depth
 glue("c5_ex_sd_frac", 100 * sum(ps) / len(ps), display=False)
-# exercise 4: SE overhead
-glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 
 # %% [markdown]
 # ## Exercises
-#
-# ```{exercise}
-# :label: ex-06-1
-#
-# **Width or depth?** Predict the parameter count of WRN-16-8 from that of WRN-16-4, and of
-# WRN-28-4 (twice as many units per stage as WRN-16-4). Then check with `count_params`. Which
-# prediction is almost exact, and why is the other one only approximate?
-# ```
-#
-# ````{solution} ex-06-1
-# :class: dropdown
-#
-# Doubling the width multiplies every 3×3 layer's $9c^2$ weights by 4, so expect about ×4; doubling
-# the units per stage (from 2 to 4) doubles the 3×3 layers, so expect about ×2, slightly less:
-#
-# ```python
-# from resnet_book.analysis import count_params
-# from resnet_book.models import get_model, wide_resnet
-# count_params(get_model("wrn16_4")), count_params(get_model("wrn16_8")), count_params(wide_resnet(28, 4))
-# ```
-#
-# WRN-16-4 has {glue:text}`c5_ex_wrn164:,` parameters, WRN-16-8 {glue:text}`c5_ex_wrn168:,`
-# (×{glue:text}`c5_ex_width_x:.2f`), WRN-28-4 {glue:text}`c5_ex_wrn284:,`
-# (×{glue:text}`c5_ex_depth_x:.2f`). The width prediction is nearly exact because almost all weights
-# are in 3×3 layers whose both sides double. The depth prediction is below 2 because the stem, the
-# projections, the final BN and FC, and the first unit of each stage (which changes the width) do not
-# double with the number of units.
-# ````
 #
 # ```{exercise}
 # :label: ex-06-2
@@ -920,24 +778,21 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # ````
 #
 # ```{exercise}
-# :label: ex-06-4
+# :label: ex-06-5
 #
-# **Add the sixth runner.** The `variants` experiment also contains SE-ResNet-56, which this page
-# leaves out to stay within its CPU budget. Predict its test error relative to ResNet-56 at the quick
-# scale, then run `run_experiment("variants", runs=["se_resnet56"])` (a few CPU minutes) and compare
-# with the table of the race. What would convince you that SE helps?
+# **The last BN-ReLU.** A pre-activation ResNet ends with a BN and a ReLU after its last unit,
+# before the pooling (`bn_final`, `relu_final` in `get_model("preact_resnet20")`). Why does it need
+# them, when the 2015 ResNet has no such layers? What plays the same role in a pre-LN Transformer?
 # ```
 #
-# ```{solution} ex-06-4
+# ```{solution} ex-06-5
 # :class: dropdown
 #
-# SE-ResNet-56 is ResNet-56 plus {glue:text}`c5_ex_se_pct:.1f`% parameters and a sigmoid gate per
-# channel that starts near 0.5 (the FC layers start small), so early in training it behaves like a
-# ResNet-56 whose branches are damped: expect it close to ResNet-56, possibly slightly slower to
-# start. Whatever the sign of the difference after 300 iterations, one seed on 2,000 test images
-# cannot settle it (see the standard error in the race). To be convinced you would want several
-# seeds per model (`seeds=[0, 1, 2]`, then `summarize`), a full schedule, and a difference larger
-# than the seed-to-seed spread, which is what the SE paper's long runs report.
+# In a pre-activation network nothing follows the last addition, so without them the pooling and
+# the classifier would read the raw running sum $x_L = x_0 + \sum_i \mathcal{F}(x_i)$, neither
+# normalised nor passed through a non-linearity. In the 2015 network the last unit's ReLU after the
+# addition did that job; the final BN-ReLU takes it over, off the shortcut path. Pre-LN Transformers
+# add a final LayerNorm after the last block, for the same reason.
 # ```
 #
 # ## Knowledge card
@@ -949,13 +804,12 @@ glue("c5_ex_se_pct", 100 * (p_se - p_plain) / p_plain, display=False)
 # |---|---|---|---|
 # | **pre-activation** (He et al. 2016) | BN-ReLU *before* each conv; nothing after the addition | $x_L = x_l + \sum_{i=l}^{L-1}\mathcal{F}(x_i)$ exactly | Identity Mappings, Tables 1-3: every change of the identity shortcut hurts; full pre-activation is best |
 # | **Wide ResNet** | fewer units, $k\times$ the channels, dropout between convs | 3×3 weights $= 9c^2$: width costs $k^2$ | WRN-28-10 beats the 1001-layer ResNet on CIFAR-10 |
-# | **ResNeXt** | $C$ parallel thin paths = a grouped 3×3 conv | $y = x + \sum_{i=1}^{C}\mathcal{T}_i(x)$ | cardinality beats width or depth at equal complexity (ResNeXt, abstract) |
+# | **ResNeXt** | $C$ parallel thin paths = a grouped 3×3 conv | $y = x + \sum_{i=1}^{C}\mathcal{T}_i(x)$ | at equal complexity, more cardinality helps; when adding capacity, it beats depth or width (ResNeXt, abstract) |
 # | **DenseNet-BC** | concatenation instead of addition | $x_\ell = H_\ell([x_0, \dots, x_{\ell-1}])$ | few parameters, many MACs ({numref}`fig-06-costs`) |
 # | **SE-ResNet** | per-channel gate on the residual branch | $s = \sigma(W_2\,\mathrm{relu}(W_1 z))$ | small cost, gains reported by its authors |
-# | **stochastic depth** | random block dropping in training, scaled at test | $p_l = 1 - \frac{l}{L}(1 - p_L)$ | ResNet-1202 no longer overfits |
+# | **stochastic depth** | random block dropping in training, scaled at test | $p_l = 1 - \frac{l}{L}(1 - p_L)$ | a 1202-layer ResNet tests better than the paper's (its own recipe) |
 #
-# **Symptom they share:** the 2015 recipe left accuracy on the table at great depth (ResNet-1202) and
-# treated depth as the only knob. **Design rule they share:** keep the shortcut an identity and put
+# **Design rule they share:** keep the shortcut an identity and put
 # every change in the branch (or, for DenseNet, make the shortcut a concatenation).
 #
 # **Key terms:** {term}`pre-activation · 预激活` · {term}`identity mapping · 恒等映射` ·

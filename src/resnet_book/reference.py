@@ -143,8 +143,10 @@ TABLE8 = {
 IDENTITY_MAPPINGS = {
     "source": HE2016,
     "table1_resnet110_shortcuts": {  # Table 1
-        "original": 6.61, "constant scaling 0.5 (shortcut only)": None,  # "does not converge well"
-        "constant scaling 0.5 (shortcut and F)": 12.35, "exclusive gating (init -6)": 8.70,
+        # constant scaling: lambda = 0.5 on the shortcut alone "does not converge well"; 0.5 on the
+        # shortcut AND on F converges, to 12.35 (Sec. 3.1)
+        "original": 6.61, "constant scaling, 0.5 on the shortcut only": None,
+        "constant scaling, 0.5 on the shortcut and on F": 12.35, "exclusive gating (init -6)": 8.70,
         "shortcut-only gating (init -6)": 6.91, "shortcut-only gating (init 0)": 12.86,
         "1x1 conv shortcut": 12.22, "dropout shortcut": None,  # None = "fails" in the paper
     },
@@ -157,7 +159,7 @@ IDENTITY_MAPPINGS = {
         "CIFAR-10 ResNet-1001": (7.61, 4.92), "CIFAR-100 ResNet-164": (25.16, 24.33),
         "CIFAR-100 ResNet-1001": (27.82, 22.71),
     },
-    "params_m": {"preact_resnet110": 1.7, "preact_resnet164": 1.7, "preact_resnet1001": 10.2},  # Table 3
+    "params_m": {"preact_resnet110": 1.7, "preact_resnet164": 1.7, "preact_resnet1001": 10.2},  # Table 4
     # Abstract: the 1001-layer pre-activation ResNet's best CIFAR-10 error (Table 3 gives the 4.92 above).
     "abstract_resnet1001": 4.62,
 }
@@ -194,5 +196,5 @@ VARIANTS = {
 AKAMASTER_CIFAR10 = {
     "source": AKAMASTER,
     "error": {20: 8.27, 32: 7.37, 44: 6.90, 56: 6.61, 110: 6.32, 1202: 6.18},
-    "caveat": "best epoch selected on the test set; 50k training images",
+    "caveat": "best epoch selected on the test set",
 }
