@@ -15,7 +15,7 @@
 #
 # {doc}`01_background` ended on a puzzle: a deeper *plain* network reaches a higher *training* error
 # than a shallower one, although it could copy the shallow net and make its extra layers the identity.
-# This chapter is about the one-line fix, and about the mathematics that makes it work.
+# This chapter is about the one-line fix, and about the mathematics around it.
 #
 # ```{admonition} Learning goals
 # :class: note
@@ -26,13 +26,12 @@
 #    $\mathcal{F}$ to zero is easier than fitting an identity with nonlinear layers;
 # 2. tell the two shortcut forms apart (identity, Eqn. 1; projection $W_s$, Eqn. 2) and find both in
 #    the package's `BasicBlock`;
-# 3. derive the gradient through one residual block and through many, and say *which term* keeps it
-#    from vanishing;
-# 4. check that derivation with a NumPy network whose backward pass you can read line by line, and
+# 3. derive the gradient through one residual block and through many (the follow-up paper's
+#    formula), and say where that formula is exact;
+# 4. check the derivation with a NumPy network whose backward pass you can read line by line, and
 #    with autograd;
-# 5. read two measurements like a researcher: gradient norms of plain-56 vs ResNet-56 at
-#    initialisation, and a lesion test that deletes blocks from a fully trained ResNet-56 and from
-#    plain nets.
+# 5. read two measurements like a researcher: gradient norms of plain-56 and ResNet-56 at
+#    initialisation, and what deleting one block does to a trained ResNet and to a plain net.
 # ```
 #
 # The idea in the authors' words ({cite:p}`he2016deep`, Sec. 1):
@@ -56,14 +55,21 @@ from resnet_book import reference
 from resnet_book.analysis import count_params
 from resnet_book.book import provenance, quiz, stamp
 from resnet_book.engine.data import DeviceData, load_cifar10, make_split
-from resnet_book.experiments import run_experiment, trained_model
 from resnet_book.experiments.measures import LESION_IMAGES
 from resnet_book.models import SHORTCUT_OPTIONS, BasicBlock, get_model
+from resnet_book.tables import markdown_table
 
 PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure of this page
 
 # %% [markdown]
 # ## The reformulation: $\mathcal{H}(x) = \mathcal{F}(x) + x$
+#
+# ```{slide}
+# :show: eq-02-recast
+# - the layers learn the change $\mathcal{F}(x) = \mathcal{H}(x) - x$
+# - what do zero weights compute, plain vs residual?
+# - the paper's reason: easier optimisation, "preconditioning" (Sec. 3.1)
+# ```
 #
 # Call $\mathcal{H}(x)$ the mapping that a few stacked layers *should* compute. First, a prediction.
 
@@ -71,9 +77,8 @@ PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure o
 quiz("02_residual_math", ["q8"])
 
 # %% [markdown]
-# A plain network asks
-# those layers to produce $\mathcal{H}(x)$ from scratch. A residual network keeps a copy of the input
-# and asks the layers only for the *difference*:
+# A plain network asks those layers to produce $\mathcal{H}(x)$ from scratch. A residual network
+# keeps a copy of the input and asks the layers only for the *difference*:
 #
 # ```{math}
 # :label: eq-02-recast
@@ -82,23 +87,21 @@ quiz("02_residual_math", ["q8"])
 # \mathcal{H}(x) = \mathcal{F}(x) + x .
 # ```
 #
-# Nothing is gained in *expressive power*: any $\mathcal{H}$ can be written either way. What changes
-# is **where the easy answers sit**. Think of an editor with "track changes": if a paragraph is
-# already right, the editor simply changes nothing ($\mathcal{F} = 0$). A plain layer is an editor
-# who must retype the whole paragraph, perfectly, just to leave it as it was.
-#
-# In weight space, which is what the question asked (did you predict the zero mapping for the plain
-# stack, and the identity for the residual block?):
+# Nothing is gained in *expressive power*, at least asymptotically, as Sec. 3.1 puts it: "both forms
+# should be able to asymptotically approximate the desired functions". What changes is **where the
+# easy answers sit**. Think of an editor with "track changes": if a paragraph is already right, the
+# editor changes nothing ($\mathcal{F} = 0$). A plain layer is an editor who must retype the whole
+# paragraph, perfectly, just to leave it as it was. In weight space, which is what the question
+# asked:
 #
 # * **Residual block.** With all weights of $\mathcal{F}$ at zero the block is *exactly* the identity.
 #   Weight decay, small initial weights, any pull toward zero: all of it pulls toward "do nothing".
-# * **Plain stack.** Zero weights give the *zero* mapping, not the identity. To pass $x$ through
-#   unchanged, every nonlinear layer must cooperate: ReLUs must keep negative values alive (e.g. by
-#   splitting $x$ into $\mathrm{relu}(x) - \mathrm{relu}(-x)$), tanh layers must stay in their linear
-#   region with weights scaled just right, and one layer's error is passed on to the next.
+# * **Plain stack.** Zero weights give the *zero* mapping. A plain block *can* be the identity
+#   (Chapter 1 built one: centre taps of 1, BN set to pass through, ReLUs that see only non-negative
+#   inputs), but SGD must find exactly those weights among all others.
 #
-# The paper states it as a hypothesis, then as a "preconditioning" argument ({cite:p}`he2016deep`,
-# Sec. 1 and Sec. 3.1):
+# This is the paper's reason, and it is about optimisation: a hypothesis in Sec. 1, then a
+# "preconditioning" argument in Sec. 3.1 ({cite:p}`he2016deep`):
 #
 # > "To the extreme, if an identity mapping were optimal, it would be easier to push the residual to
 # > zero than to fit an identity mapping by a stack of nonlinear layers."
@@ -108,15 +111,17 @@ quiz("02_residual_math", ["q8"])
 # > zero mapping, it should be easier for the solver to find the perturbations with reference to an
 # > identity mapping, than to learn the function as a new one."
 #
-# In one line: **learn the correction, not the whole answer.** We will *see* this in a small demo
-# once we have a network whose gradients we wrote ourselves ({numref}`fig-02-identity-fit`). Now
-# check the idea from the other side.
-
-# %% tags=["remove-input"]
-quiz("02_residual_math", ["q1"])
+# Its evidence is indirect: the trained residual functions have small responses (Sec. 3.1, shown in
+# Fig. 7, which Chapter 4 re-measures). In one line: **learn the correction, not the whole answer.**
 
 # %% [markdown]
 # ## Two shortcuts, two equations
+#
+# ```{slide}
+# :show: eq-02-identity
+# - identity shortcut: $y = \mathcal{F}(x) + x$, no parameters
+# - adding needs equal shapes: where do they differ?
+# ```
 #
 # The identity shortcut adds a block's input to its output, and adding needs equal shapes.
 
@@ -134,40 +139,16 @@ quiz("02_residual_math", ["q9"])
 # where $\mathcal{F}$ is a small stack of layers, for the CIFAR networks two 3×3 convolutions:
 # $\mathcal{F} = \mathrm{BN}(W_2 * \mathrm{relu}(\mathrm{BN}(W_1 * x)))$, and a ReLU follows the
 # addition. The addition is element-wise, so $\mathcal{F}(x)$ and $x$ must have the same shape. When
-# a block halves the feature map and doubles the channels, they do not. That happens in the first
-# block of the second and of the third stage, as you may have predicted (the first stage starts at
-# the stem's 16 channels on 32×32 and keeps them). The paper:
-#
-# > "The dimensions of x and F must be equal in Eqn.(1). If this is not the case (e.g., when changing
-# > the input/output channels), we can perform a linear projection Ws by the shortcut connections to
-# > match the dimensions" ({cite:p}`he2016deep`, Sec. 3.2)
-#
-# which gives the **projection shortcut** (Eqn. 2)
-#
-# ```{math}
-# :label: eq-02-projection
-# y = \mathcal{F}(x, \{W_i\}) + W_s\, x .
-# ```
-#
-# The paper uses $W_s$ (a 1×1 convolution) only where shapes change, because the identity is
-# free: {eq}`eq-02-identity` adds no parameter. For the shape changes of its CIFAR networks it uses
-# an even cheaper trick, the identity with **zero-padded** extra channels (and a stride-2 subsampling
-# of the map). The package names the three options A, B and C:
-
-# %%
-for option, meaning in SHORTCUT_OPTIONS.items():
-    print(f"option {option}: {meaning}")
-
-# %% [markdown]
-# Here is the package's block. Note the two parameter-free taps, `self.residual` and
-# `self.shortcut`, right before the literal `out = residual + shortcut`:
+# a block halves the feature map and doubles the channels, they do not: in the first block of the
+# second and of the third stage (the first stage keeps the stem's 16 channels on 32×32). Here is the
+# package's block; its two parameter-free taps, `self.residual` and `self.shortcut`, meet at
+# `out = residual + shortcut`:
 #
 # ```{literalinclude} ../src/resnet_book/models/blocks.py
 # :pyobject: BasicBlock
 # ```
 #
-# Let us check that it does what {eq}`eq-02-identity` says. Forward hooks on the two taps catch
-# $\mathcal{F}(x)$ and the shortcut on their way to the addition:
+# A check that it computes {eq}`eq-02-identity`, with forward hooks on the two taps:
 
 # %%
 torch.manual_seed(0)
@@ -184,10 +165,10 @@ print("x", tuple(x.shape), "| F(x)", tuple(seen["F(x)"].shape), "| y", tuple(y.s
 
 # %% [markdown]
 # And "push the residual to zero" in practice: set the scale $\gamma$ of the last BN of
-# $\mathcal{F}$ to zero (its shift $\beta$ is already zero at initialisation). Then $\mathcal{F}(x)=0$
-# and, since a block's input comes out of a ReLU and is non-negative, the block is *exactly* the
-# identity. (Starting every block like this is a later trick, "zero-init residual", not the paper's
-# recipe.)
+# $\mathcal{F}$ to zero (its shift $\beta$ is already zero at initialisation). Then
+# $\mathcal{F}(x)=0$ and, since a block's input comes out of a ReLU and is non-negative, the block
+# is *exactly* the identity. (Starting every block like this is a later trick, "zero-init
+# residual" {cite:p}`goyal2017accurate`, not the paper's recipe.)
 
 # %%
 with torch.no_grad():
@@ -197,9 +178,43 @@ assert torch.equal(block(x_pos), x_pos)
 print("block(x) == x exactly:", torch.equal(block(x_pos), x_pos))
 
 # %% [markdown]
-# The first block of the second stage changes the shape: 16 channels on 32×32 in, 32 channels on
-# 16×16 out. With option A the shortcut subsamples and appends zero channels; with option B it is
-# the 1×1 projection $W_s$ of {eq}`eq-02-projection` (a strided 1×1 convolution plus BN):
+# ### When the shapes differ
+#
+# ```{slide}
+# :show: eq-02-projection
+# - option A: subsample, pad the new channels with zeros (no parameters)
+# - option B: a 1×1 projection $W_s$ where the shape changes
+# ```
+#
+# The first block of the second stage takes 16 channels on 32×32 and returns 32 channels on 16×16.
+
+# %% tags=["remove-input"]
+quiz("02_residual_math", ["q2"])
+
+# %% [markdown]
+# The paper:
+#
+# > "The dimensions of x and F must be equal in Eqn.(1). If this is not the case (e.g., when changing
+# > the input/output channels), we can perform a linear projection Ws by the shortcut connections to
+# > match the dimensions" ({cite:p}`he2016deep`, Sec. 3.2)
+#
+# which gives the **projection** $W_s$ (Eqn. 2)
+#
+# ```{math}
+# :label: eq-02-projection
+# y = \mathcal{F}(x, \{W_i\}) + W_s\, x .
+# ```
+#
+# The paper uses $W_s$ (a 1×1 convolution) only where shapes change, because the identity is free.
+# For its CIFAR networks it uses an even cheaper trick there: the identity with **zero-padded** extra
+# channels, after a stride-2 subsampling of the map. The package names the three options A, B and C:
+
+# %%
+for option, meaning in SHORTCUT_OPTIONS.items():
+    print(f"option {option}: {meaning}")
+
+# %% [markdown]
+# Options A and B on the first block of stage 2:
 
 # %%
 x = torch.randn(2, 16, 32, 32)
@@ -211,6 +226,19 @@ for option in "AB":
     if option == "A":
         assert s[:, 16:].abs().max() == 0 and torch.equal(s[:, :16], x[:, :, ::2, ::2])
 
+# %% [markdown]
+# ### What the shortcut costs
+#
+# ```{slide}
+# - count the parameters: plain-20, ResNet-20 (option A), option B
+# - the identity's only computation: one addition per block
+# ```
+#
+# Counting parameters makes the "free" in "free identity" concrete.
+
+# %% tags=["remove-input"]
+quiz("02_residual_math", ["q4"])
+
 # %% tags=["remove-input"]
 n_params = {name: count_params(get_model(name)) for name in ("plain20", "resnet20")}
 n_params["resnet20_B"] = count_params(get_model("resnet20", shortcut="B"))
@@ -221,19 +249,40 @@ glue("c2_params_resnet20_B", n_params["resnet20_B"], display=False)
 glue("c2_params_B_extra", n_params["resnet20_B"] - n_params["resnet20"], display=False)
 
 # %% [markdown]
-# Counting parameters makes the "free" in "free identity" concrete: plain-20 has
-# {glue:text}`c2_params_plain20:,` parameters, ResNet-20 with option A exactly as many,
+# Plain-20 has {glue:text}`c2_params_plain20:,` parameters, ResNet-20 with option A exactly as many,
 # {glue:text}`c2_params_resnet20:,`. Option B adds {glue:text}`c2_params_B_extra:,` for its two
 # projections. The only extra computation of the identity shortcut is one element-wise addition per
 # block.
+#
+# ### Why $\mathcal{F}$ has two layers
+#
+# ```{slide}
+# - what if $\mathcal{F}$ were a single layer $W_1 x$?
+# - Sec. 3.2: $\mathcal{F}$ has two or three layers
+# ```
+#
+# $\mathcal{F}$ could be a single layer.
 
 # %% tags=["remove-input"]
-quiz("02_residual_math", ["q2", "q3", "q4"])
+quiz("02_residual_math", ["q3"])
+
+# %% [markdown]
+# With one layer, $y = W_1 x + x = (W_1 + I)\,x$: a linear layer again, with shifted weights, and the
+# paper saw no advantage in it (Sec. 3.2). The nonlinearity inside $\mathcal{F}$ is what gives the
+# residual its meaning.
 
 # %% [markdown]
 # ## The gradient through one block, and through many
 #
-# Now the mathematical heart: what does the shortcut do to the gradient? Predict it before the algebra.
+# ```{slide}
+# :show: eq-02-grad-one, eq-02-grad-many
+# - 2015: the reason is optimisation; plain gradients do not vanish
+# - one block: the incoming gradient is handed down and added to
+# - 2016 (*Identity Mappings*): $\partial L/\partial x_L$ reaches every block, exactly only for pre-activation units
+# ```
+#
+# The 2015 paper argues from optimisation, not from gradients; a year later its authors added a
+# backward-pass picture ({cite:t}`he2016identity`). Predict the one-block case first.
 
 # %% tags=["remove-input"]
 quiz("02_residual_math", ["q10"])
@@ -250,23 +299,25 @@ quiz("02_residual_math", ["q10"])
 # + \underbrace{\frac{\partial L}{\partial y}\,\frac{\partial \mathcal{F}}{\partial x}}_{\text{through the layers}} .
 # ```
 #
-# (Gradients are row vectors here, $I$ is the identity matrix.) Did you predict the sum? The
-# derivative of the shortcut, $x \mapsto x$, is $I$, so the incoming gradient is handed down
-# *itself*, and the part that went through $\mathcal{F}$ is added to it. For a plain layer $y = \mathcal{F}(x)$
-# the first term is missing, and through $n$ plain layers the gradient is a **product** of $n$
-# Jacobians,
+# (Gradients are row vectors here, $I$ is the identity matrix.) The derivative of the shortcut,
+# $x \mapsto x$, is $I$, so the incoming gradient is handed down *itself*, and the part that went
+# through $\mathcal{F}$ is added to it. For a plain layer $y = \mathcal{F}(x)$ the first term is
+# missing, and through $n$ plain layers the gradient is a **product** of $n$ Jacobians,
 #
 # $$
 # \frac{\partial L}{\partial x_0} = \frac{\partial L}{\partial x_n}\,
 # \frac{\partial \mathcal{F}_{n-1}}{\partial x_{n-1}} \cdots \frac{\partial \mathcal{F}_0}{\partial x_0},
 # $$
 #
-# which shrinks or grows geometrically unless every factor is tuned to have "size one". That is the
-# {term}`vanishing / exploding gradients · 梯度消失 / 梯度爆炸` problem of Chapter 1.
+# which shrinks or grows geometrically unless every factor has "size one": the
+# {term}`vanishing / exploding gradients · 梯度消失 / 梯度爆炸` of Chapter 1. The 2015 paper does not
+# argue this way: its plain nets' gradients do not vanish (Sec. 4.1), and its reason for residual
+# learning is the preconditioning above.
 #
-# **Through many blocks.** Stack blocks $x_{i+1} = x_i + \mathcal{F}(x_i, W_i)$ and unroll the
-# recursion from a shallow block $l$ to a deep block $L$ (the follow-up paper *Identity Mappings in
-# Deep Residual Networks*, {cite:p}`he2016identity`, Sec. 2):
+# **Through many blocks: the follow-up paper's picture.** *Identity Mappings in Deep Residual
+# Networks* ({cite:p}`he2016identity`, Sec. 2) stacks units $x_{i+1} = x_i + \mathcal{F}(x_i, W_i)$
+# with *nothing* after the addition and unrolls the recursion from a shallow unit $l$ to a deep unit
+# $L$:
 #
 # ```{math}
 # :label: eq-02-unrolled
@@ -282,44 +333,72 @@ quiz("02_residual_math", ["q10"])
 # = \frac{\partial L}{\partial x_L}\left(I + \frac{\partial}{\partial x_l}\sum_{i=l}^{L-1}\mathcal{F}(x_i, W_i)\right) .
 # ```
 #
-# The gradient at block $l$ contains $\partial L / \partial x_L$ itself, **added**, not multiplied by
-# anything: a direct line from the loss to every block. For the whole bracket to cancel it, the sum's
-# Jacobian would have to be exactly $-I$ (in the direction of the gradient), for every example of the
-# mini-batch at once, which is not what random or trained weights do. And small weights make the
-# $\mathcal{F}$ terms small, so the bracket goes to $I$, not to zero:
+# The gradient at unit $l$ contains $\partial L / \partial x_L$ itself, **added**, not multiplied by
+# anything: a direct line from the loss to every unit. In the follow-up paper's words (it writes
+# $\mathcal{E}$ for the loss):
 #
-# > "It also implies that the gradient of a layer does not vanish even when the weights are
+# > "Eqn.(5) also suggests that it is unlikely for the gradient $\partial\mathcal{E}/\partial x_l$ to
+# > be canceled out for a mini-batch, because in general the term
+# > $\frac{\partial}{\partial x_l}\sum_{i=l}^{L-1}\mathcal{F}$ cannot be always -1 for all samples in a
+# > mini-batch. This implies that the gradient of a layer does not vanish even when the weights are
 # > arbitrarily small." (*Identity Mappings*, {cite:p}`he2016identity`, Sec. 2)
 #
-# ```{admonition} Precise print: the ReLU after the addition
-# :class: warning
+# ### The 2015 block: a ReLU after the addition
 #
-# {eq}`eq-02-unrolled` is exact only if nothing sits on the path between blocks. In the original
-# block of {cite:p}`he2016deep` a ReLU follows the addition, $y = \mathrm{relu}(\mathcal{F}(x) + x)$,
-# so the shortcut term is masked: $\partial L/\partial x = (\partial L/\partial y \odot
-# \mathbb{1}[\mathcal{F}(x)+x>0])\,(I + \partial \mathcal{F}/\partial x)$. The gradient still passes
-# unchanged wherever the sum is positive, which is where the signal is. The *Identity Mappings* paper
-# ({cite:p}`he2016identity`) moves the ReLU into $\mathcal{F}$ ("pre-activation") to make the path a clean identity; a later
-# chapter covers that.
+# ```{slide}
+# - 2015 block: $y = \mathrm{relu}(\mathcal{F}(x) + x)$
+# - the gradient passes the shortcut where the sum is positive
+# - so the 2016 formula is approximate for it, exact for pre-activation
 # ```
+#
+# In the paper's block a ReLU sits on the path from one block to the next.
 
 # %% tags=["remove-input"]
 quiz("02_residual_math", ["q5"])
 
 # %% [markdown]
+# With $y = \mathrm{relu}(\mathcal{F}(x) + x)$ the chain rule masks the shortcut term:
+# $\partial L/\partial x = (\partial L/\partial y \odot \mathbb{1}[\mathcal{F}(x)+x>0])\,(I +
+# \partial \mathcal{F}/\partial x)$. The gradient passes unchanged wherever the sum is positive;
+# since $x$ comes out of the previous block's ReLU ($x \ge 0$), the gate closes only where
+# $\mathcal{F}(x)$ is negative enough to outweigh $x$. The block from above, with $\mathcal{F} = 0$,
+# shows the gate:
+
+# %%
+x_signed = torch.randn(2, 16, 8, 8, requires_grad=True)  # entries of both signs
+block(x_signed).sum().backward()  # the block above, with F = 0: it computes relu(x)
+assert torch.equal(x_signed.grad, (x_signed > 0).float())  # 1 where the sum is positive, 0 elsewhere
+x_signed.grad.mean().item()  # the share of entries the gradient passes
+
+# %% [markdown]
+# So {eq}`eq-02-grad-many` is exact only with nothing on the path between blocks; for the 2015
+# block its authors call it approximate ({cite:p}`he2016identity`, Sec. 4):
+#
+# > "But in the above experiments $f$ is ReLU as designed in [1], so Eqn.(5) and (8) are
+# > approximate in the above experiments."
+#
+# *Identity Mappings* moves BN and ReLU in front of the convolutions ("pre-activation") to make
+# the path a clean identity; Chapter 6 takes that up.
+
+# %% [markdown]
 # ## Make the math visible: a NumPy network with a hand-written backward pass
 #
-# Enough symbols: a deep network small enough to read, plain or residual. Predict its gradients first.
+# ```{slide}
+# - 50 tanh layers, the same weights, with and without shortcuts
+# - plain and residual differ in one line: `g = s * g + g_F`
+# - checked against autograd
+# ```
+#
+# Enough symbols. Predict the gradients of a deep network small enough to read, plain or residual.
 
 # %% tags=["remove-input"]
 quiz("02_residual_math", ["q11"])
 
 # %% [markdown]
-# Here it is: 50 layers of width 16,
-# $h_{i+1} = s\,h_i + \tanh(h_i W_i + b_i)$. With $s = 0$ it is a **plain** network, with $s = 1$ a
-# **residual** one; everything else (weights, data, loss) is shared. The weights use the default
-# initialisation of PyTorch's `nn.Linear` (uniform in $\pm 1/\sqrt{16}$). No normalisation layers:
-# this is the bare math of {eq}`eq-02-grad-one`.
+# Here it is: 50 layers of width 16, $h_{i+1} = s\,h_i + \tanh(h_i W_i + b_i)$. With $s = 0$ it is a
+# **plain** network, with $s = 1$ a **residual** one; everything else (weights, data, loss) is shared.
+# The weights use the default initialisation of PyTorch's `nn.Linear` (uniform in $\pm 1/\sqrt{16}$).
+# No normalisation layers: this is the bare math of {eq}`eq-02-grad-one`.
 
 # %%
 L_LAYERS, WIDTH, BATCH = 50, 16, 64
@@ -370,12 +449,11 @@ for name, s in nets.items():
           f"|dL/dh_0| {np.linalg.norm(numpy_grads[name][2][0]):.2e}")
 
 # %% [markdown]
-# Read `backward` once more: the only difference between the two networks is the line
-# `g = s * g + g_F`. With the shortcut, the gradient that arrived at layer $i+1$ goes on down
-# *unchanged* and the layer's own contribution is added to it; that line **is** {eq}`eq-02-grad-one`.
-#
-# A hand-written backward pass deserves suspicion, so let autograd redo it with the very same weights
-# (float64) and compare every gradient, weights, biases and the input:
+# The only difference between the two networks is the line `g = s * g + g_F` of `backward`: with the
+# shortcut, the gradient that arrived at layer $i+1$ goes on down *unchanged* and the layer's own
+# contribution is added to it. That line **is** {eq}`eq-02-grad-one`. A hand-written backward pass
+# deserves suspicion, so let autograd redo it with the very same weights (float64) and compare every
+# gradient, weights, biases and the input:
 
 # %%
 def autograd_grads(params, x, target, s):
@@ -430,116 +508,53 @@ stamp(fig, text="Computed on this page: NumPy, hand-written backward pass (check
       "50 tanh layers of width 16, PyTorch's default nn.Linear init, one batch of 64 Gaussian inputs.")
 plt.show()
 
+# %% tags=["remove-input"]
+out_plain, _ = forward(params, x0, 0.0)
+glue("c2_np_plain_w_first", float(gw_norm["plain"][0]), display=False)
+glue("c2_np_plain_w_last", float(gw_norm["plain"][-1]), display=False)
+glue("c2_np_plain_spread", float(out_plain.std(0).max()), display=False)
+
 # %% [markdown]
 # The hand-written gradients match autograd to a maximum absolute difference of
-# {glue:text}`c2_agree_abs:.1e` and a maximum relative difference of {glue:text}`c2_agree_rel:.1e`
-# (float64 round-off): the derivation is right. Now {numref}`fig-02-numpy-grads`, and your
-# prediction:
+# {glue:text}`c2_agree_abs:.1e` and a relative one of {glue:text}`c2_agree_rel:.1e` (float64
+# round-off): the derivation is right. Now {numref}`fig-02-numpy-grads` and your prediction.
+# {eq}`eq-02-grad-one` predicts a product of factors below 1 for the plain net (each layer
+# multiplies the backward signal by $W_i^\top$, which shrinks a vector by about
+# {glue:text}`c2_np_linear_factor:.2f` on average, and by $\tanh' \le 1$), and no such product for
+# the residual one. Measured over {glue:text}`c2_np_layers` layers, the gradient at the input is
+# {glue:text}`c2_np_plain_ratio:.1e` times the one at the output in the plain net, and
+# {glue:text}`c2_np_residual_ratio:.1f` times in the residual net.
 #
-# * **Plain (red).** Each layer multiplies the backward signal by $W_i^\top$ and by $\tanh' \le 1$.
-#   With this initialisation a weight matrix shrinks a vector by roughly
-#   {glue:text}`c2_np_linear_factor:.2f` on average, so over {glue:text}`c2_np_layers` layers the
-#   signal at the input is {glue:text}`c2_np_plain_ratio:.1e` times the one at the output: it has
-#   **vanished**. The weight gradients are no better (the largest is
-#   {glue:text}`c2_np_plain_wmax:.1e`): the forward signal has died on the way up as well, so
-#   no layer gets a useful update.
-# * **Residual (blue).** The same weights, plus `g = g + g_F`. The signal at the input is
-#   {glue:text}`c2_np_residual_ratio:.1f` times the one at the output: it does not vanish; if
-#   anything it grows mildly, because $I + \partial\mathcal{F}/\partial x$ can be a little
-#   larger than $I$. (In the real ResNets, BN inside $\mathcal{F}$ keeps that growth in check; see
-#   the next section.)
+# The plain net's weight gradients are {glue:text}`c2_np_plain_w_first:.1e` at the first layer and
+# {glue:text}`c2_np_plain_w_last:.1e` at the last. The last layers' updates cannot help much either:
+# the forward signal has died on the way up, and across the batch the plain net's outputs differ by
+# at most {glue:text}`c2_np_plain_spread:.1e` (the biases keep a constant signal alive).
 #
-# What would have falsified the argument? A blue curve falling as steeply as the red one. It
-# cannot, as long as the `+ g` is there.
-#
-# ### Pushing the residual to zero: a tiny demo
-#
-# Back to Sec. 1's claim. With the same `forward`/`backward`, train a 10-layer net of width 8 to be
-# the **identity** ($\text{target} = x$) by plain gradient descent, as a plain stack and as a
-# residual stack, from two common initialisations. It is a toy, not a proof, but the flavour is
-# exactly the paper's.
-
-# %%
-def fit_identity(s, init, depth=10, width=8, steps=500, lr=0.03, seed=0):
-    rng = np.random.default_rng(seed)
-    if init == "PyTorch default":  # uniform in +-1/sqrt(fan_in), biases too
-        kk = 1 / np.sqrt(width)
-        net = [(rng.uniform(-kk, kk, (width, width)), rng.uniform(-kk, kk, width)) for _ in range(depth)]
-    else:  # Glorot/Xavier normal: std 1/sqrt(width), zero biases
-        net = [(rng.normal(0, 1 / np.sqrt(width), (width, width)), np.zeros(width)) for _ in range(depth)]
-    x = np.random.default_rng(1).normal(0, 0.5, (256, width))
-    losses = []
-    for _ in range(steps):
-        out, cache = forward(net, x, s)
-        loss, g = loss_and_grad(out, x)  # the target is the input itself
-        grads, _ = backward(net, cache, g, s)
-        for (W, b), (gW, gb) in zip(net, grads):  # plain gradient descent, in place
-            W -= lr * gW
-            b -= lr * gb
-        losses.append(loss)
-    return np.array(losses), 0.5 * (x**2).sum(1).mean()
-
-
-inits = ("PyTorch default", "Glorot normal")
-fits = {(init, name): fit_identity(s, init) for init in inits for name, s in nets.items()}
-for (init, name), (losses, _) in fits.items():
-    print(f"{init:16s} {name:8s} loss at step 0: {losses[0]:7.3f}   after 500 steps: {losses[-1]:.3f}")
-
-# %% tags=["remove-input"]
-for (init, name), (losses, zero_loss) in fits.items():
-    tag = "pt" if init.startswith("PyTorch") else "gl"
-    glue(f"c2_fit_{tag}_{name}_end", float(losses[-1]), display=False)
-    glue(f"c2_fit_{tag}_{name}_start", float(losses[0]), display=False)
-glue("c2_fit_zero_loss", float(fits[(inits[0], "plain")][1]), display=False)
-
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Training a 10-layer tanh network of width 8 to be the identity with gradient descent (lr 0.03), plain vs residual, from two initialisations. Dotted: the loss of a network that outputs zeros. Log scale.", "name": "fig-02-identity-fit"}}
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-for ax, init in zip(axes, inits):
-    for name, color in (("plain", PLAIN_C), ("residual", RES_C)):
-        losses, zero_loss = fits[(init, name)]
-        ax.semilogy(losses, color=color, label=name)
-    ax.axhline(zero_loss, color="0.5", ls=":", label="output = 0")
-    ax.set(title=f"init: {init}", xlabel="gradient step", ylabel="loss 0.5 ||h_L - x||^2")
-    ax.grid(True, alpha=0.3)
-axes[0].legend()
-fig.tight_layout()
-stamp(fig, text="Computed on this page: NumPy toy, 256 Gaussian inputs (std 0.5), hand-written backward pass, "
-      "500 steps of full-batch gradient descent.")
-plt.show()
-
-# %% [markdown]
-# In {numref}`fig-02-identity-fit` the residual stack *starts* worse (its random
-# $\mathcal{F}$'s add noise to $x$: loss {glue:text}`c2_fit_pt_residual_start:.1f` at step 0 with
-# the PyTorch init), yet it drops fast, to {glue:text}`c2_fit_pt_residual_end:.3f` after 500 steps:
-# the solver only has to *shrink* the residual branches. The plain stack with the same init stays
-# at {glue:text}`c2_fit_pt_plain_end:.2f`, next to the dotted line
-# ({glue:text}`c2_fit_zero_loss:.2f`) of a network that outputs nothing at all: its gradients
-# vanished before it could find the identity. With the larger Glorot init, the plain stack does make
-# progress ({glue:text}`c2_fit_gl_plain_end:.2f`) but still ends above the residual one
-# ({glue:text}`c2_fit_gl_residual_end:.2f`). Two honest caveats: the plain failure with the small init
-# is largely the vanishing gradient of {numref}`fig-02-numpy-grads`, and the paper's networks have
-# BN, which fixes *that* (next section). The degradation problem is what remains after it is fixed.
+# What would have falsified the argument? A residual curve falling as steeply as the plain one. It
+# could in principle: $I + \partial\mathcal{F}/\partial x$ shrinks any direction in which
+# $\partial\mathcal{F}/\partial x$ is negative. But it would have to do so at every layer; the plain
+# net needs no such coincidence to vanish.
 
 # %% [markdown]
 # ## Real networks: gradient norms of plain-56 and ResNet-56 at initialisation
 #
-# Our toy had no BN. The paper's plain nets do: what happens to their gradients?
+# ```{slide}
+# - plain-56 and ResNet-56: He init, BN, one CIFAR-10 batch
+# - the paper: with BN, "neither forward nor backward signals vanish"
+# - "healthy" means not vanishing, not balanced
+# ```
+#
+# Our toy had no BN; the paper's plain nets do. What happens to their gradients?
 
 # %% tags=["remove-input"]
 quiz("02_residual_math", ["q12"])
 
 # %% [markdown]
-# Sec. 4.1 of the paper makes a precise claim about them:
-#
-# > "We argue that this optimization difficulty is unlikely to be caused by vanishing gradients. These
-# > plain networks are trained with BN [16], which ensures forward propagated signals to have non-zero
-# > variances. We also verify that the backward propagated gradients exhibit healthy norms with BN. So
-# > neither forward nor backward signals vanish." ({cite:p}`he2016deep`, Sec. 4.1)
-#
-# Let us look for ourselves: the package's `plain56` and `resnet56`, freshly initialised (He init,
-# as in the paper), one batch of 64 real CIFAR-10 training images, one backward pass of the
-# cross-entropy loss. We record the gradient norm of every 3×3 convolution's weights and of every
-# block's output. Two initialisation seeds per network.
+# The paper's claim (Sec. 4.1, quoted in Chapter 1): with BN "neither forward nor backward signals
+# vanish", and the backward gradients "exhibit healthy norms". Let us look for ourselves: the
+# package's `plain56` and `resnet56`, freshly initialised (He init, as in the paper), one batch of 64
+# real CIFAR-10 training images, one backward pass of the cross-entropy loss. We record the gradient
+# norm of every 3×3 convolution's weights and of every block's output, for two initialisation seeds.
 
 # %%
 cifar = load_cifar10()
@@ -572,17 +587,6 @@ for (m, seed), (conv, blocks) in norms.items():
     print(f"{m} seed {seed}: conv weight grad, first layer / last layer = {conv[0] / conv[-1]:8.1f};"
           f"  block output grad, first block / last block = {blocks[0] / blocks[-1]:8.1f}")
 
-# %% tags=["remove-input"]
-for m in ("plain56", "resnet56"):
-    conv_ratios = [norms[(m, s)][0][0] / norms[(m, s)][0][-1] for s in SEEDS]
-    block_ratios = [norms[(m, s)][1][0] / norms[(m, s)][1][-1] for s in SEEDS]
-    glue(f"c2_{m}_conv_lo", float(min(conv_ratios)), display=False)
-    glue(f"c2_{m}_conv_hi", float(max(conv_ratios)), display=False)
-    glue(f"c2_{m}_block_lo", float(min(block_ratios)), display=False)
-    glue(f"c2_{m}_block_hi", float(max(block_ratios)), display=False)
-    glue(f"c2_{m}_conv_min", float(min(norms[(m, s)][0].min() for s in SEEDS)), display=False)
-glue("c2_n_seeds", len(SEEDS), display=False)
-
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Gradient norms of the package's plain-56 and ResNet-56 at initialisation, one batch of 64 CIFAR-10 training images, two initialisation seeds each (thin lines). Left: weight gradient of each 3x3 convolution, from the stem (left) to the last layer (right); right: gradient arriving at each of the 27 block outputs. Log scale.", "name": "fig-02-cifar-grads"}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 for m, color in (("plain56", PLAIN_C), ("resnet56", RES_C)):
@@ -603,42 +607,30 @@ stamp(fig, text=f"Computed on this page at initialisation (no training): seeds {
       + (" (JPEG-derived developer copy)" if cifar.jpeg_copy else "") + ".")
 plt.show()
 
-# %% [markdown]
-# **Reading {numref}`fig-02-cifar-grads` like a researcher.** The x-axes run from the input (left) to
-# the output (right); gradients flow from right to left. The grey lines mark the three stages.
-#
-# 1. *Does anything vanish?* No, and if you predicted "much larger toward the input", you were
-#    right. The smallest weight gradient of plain-56 is
-#    {glue:text}`c2_plain56_conv_min:.2f`, and its gradients get **larger**, not smaller, toward the
-#    input. So the paper's "neither forward nor backward signals vanish" holds for plain-56 with BN,
-#    here too.
-# 2. *Are the norms "healthy"?* That depends on what healthy means. In plain-56 the first conv's
-#    weight gradient is {glue:text}`c2_plain56_conv_lo:.0f` to {glue:text}`c2_plain56_conv_hi:.0f`
-#    times the last one's (over {glue:text}`c2_n_seeds` seeds), and the gradient at the first block's
-#    output is {glue:text}`c2_plain56_block_lo:.0f` to {glue:text}`c2_plain56_block_hi:.0f` times the
-#    one at the last block: an **explosion** toward the input, not a vanishing. In ResNet-56 the same
-#    ratios are only {glue:text}`c2_resnet56_conv_lo:.0f` to {glue:text}`c2_resnet56_conv_hi:.0f` and
-#    {glue:text}`c2_resnet56_block_lo:.0f` to {glue:text}`c2_resnet56_block_hi:.0f`. (Layer sizes
-#    differ between stages by at most a factor of 4 in norm, far too little to explain the ratios
-#    above.) Growth of gradients with depth at initialisation is a known side effect of batch
-#    normalisation in deep plain networks, analysed by {cite:t}`yang2019mean`.
-# 3. *What does this change?* Not the paper's conclusion that the plain nets' trouble is not
-#    *vanishing* gradients; it refines it: the plain net's gradients are badly **unbalanced** across
-#    depth, which is one concrete way for optimisation to be hard (one learning rate cannot suit
-#    layers whose gradients differ by such factors). The paper's own guess is different ("exponentially
-#    low convergence rates"), and neither is proven by one batch at initialisation.
-# 4. *Limits.* This is one batch at step 0, on CIFAR-10 with 56 layers; the paper's sentence is
-#    about its ImageNet plain nets (18 and 34 layers) during training. Gradients change quickly once
-#    training starts.
-#
-# The residual net's `+ g` keeps the gradients in a far narrower range: every block sees a copy of
-# the signal from above, plus its own correction.
-
 # %% tags=["remove-input"]
-quiz("02_residual_math", ["q6"])
+display(Markdown(markdown_table(
+    ["network", "seed", "weight gradient, first conv / last conv", "backward signal, first block / last block",
+     "smallest weight gradient"],
+    [[m, seed, f"{conv[0] / conv[-1]:.1f}", f"{blocks[0] / blocks[-1]:.1f}", f"{conv.min():.2g}"]
+     for (m, seed), (conv, blocks) in norms.items()], align="lrrrr")))
 
 # %% [markdown]
-# ## The unrolled view: many paths, and a lesion test
+# A vanishing gradient would show as ratios far below 1 and a smallest weight gradient near zero;
+# read the table with that in mind (layer sizes differ between stages by at most a factor of 4 in
+# norm). Gradients that grow toward the input at initialisation are a known effect of batch
+# normalization in deep plain networks {cite:p}`yang2019mean`. So "healthy", in the paper's sense,
+# means *not vanishing*; it need not mean *balanced*. Compare the two networks' rows: the `+ g` of
+# {eq}`eq-02-grad-one` predicts narrower ratios for the ResNet. One limit: this is one batch at step
+# 0, and the paper's sentence is about its ImageNet plain nets during training.
+
+# %% [markdown]
+# ## The unrolled view: many paths
+#
+# ```{slide}
+# :show: eq-02-paths
+# - unroll three blocks and multiply out: count the terms
+# - each term is a path; how many in a plain stack?
+# ```
 #
 # Unroll three blocks and multiply out: how many ways through the network does the signal have?
 
@@ -658,246 +650,105 @@ quiz("02_residual_math", ["q13"])
 # ```
 #
 # Did you count eight? Each term is a **path** through the network that either enters a block or
-# skips it: $n$ blocks give $2^n$ paths, most of them of medium length. Three plain layers have one,
-# the last term. {cite:t}`veit2016residual` read a ResNet as an implicit *ensemble* of these paths,
-# and tested it with a **lesion**: delete one block from a trained network and measure the test
-# error {cite:p}`veit2016residual`. A plain network has one single path, so deleting any block should
-# break it. A ResNet loses only the paths through that block, half of them but mostly not the ones
-# that carry the most, so it should degrade gracefully.
+# skips it: $n$ blocks give $2^n$ paths, with lengths spread binomially around $n/2$. Three plain
+# layers have one, the last term. {cite:t}`veit2016residual` read a ResNet as an implicit
+# *ensemble* of these paths.
+#
+# ### A lesion test
+#
+# ```{slide}
+# - delete one block of a trained net: its $\mathcal{F}$ goes, its shortcut stays
+# - predict: a ResNet vs a plain net, one block deleted
+# - the downsampling blocks are special
+# ```
+#
+# Their test of it is a **lesion**: delete one block from a trained network and measure the test
+# error.
+
+# %% tags=["remove-input"]
+quiz("02_residual_math", ["q7"])
+
+# %% [markdown]
+# A plain network has one single path, so deleting any block should break it. A ResNet loses only
+# the paths that enter that block: half of all paths, but few of the short ones (a path of length $k$
+# enters a given one of $n$ blocks with probability $k/n$), and short paths carry most of the
+# gradient in trained ResNets {cite:p}`veit2016residual`.
 #
 # Deleting a block means deleting its residual branch $\mathcal{F}$: what is left is the shortcut.
 # That is the identity, except in the first block of stages 2 and 3, where the option-A shortcut
 # subsamples the map and appends zero channels. A plain block has no shortcut: deleting it leaves
-# the identity, or that same parameter-free option-A mapping where the shape changes, so that both
-# kinds of network lose exactly one block and the shapes still fit:
+# the same parameter-free mapping, so that both kinds of network lose exactly one block:
 #
 # ```{literalinclude} ../src/resnet_book/analysis.py
 # :pyobject: DeletedBlock
 # ```
 #
-# The test needs a *trained* network, and the better trained the better. No run of this book reaches
-# the paper's length, so we borrow one: a ResNet-56 trained with the paper's recipe by an independent
-# reproduction, whose released weights the package loads into its own ResNet-56. We delete each of
-# its 27 blocks in turn, on a stratified sample of the original (lossless) CIFAR-10 test images, in
-# bfloat16 to keep it fast.
+# The test needs trained networks. This book's cpu-scale plain-56 and ResNet-56 were trained alike
+# (the paper's recipe on all 50,000 images, for a fraction of its length); each record carries the
+# lesion curve of the run's final weights. As a reference we also delete the blocks of a fully
+# trained ResNet-56 released by an independent reproduction (the paper's hyper-parameters, but its
+# own schedule: 200 epochs, the best epoch picked on the test set).
 
 # %%
 from resnet_book.analysis import Lesion, lesion_blocks, released_inputs
-from resnet_book.models.weights import WEIGHTS
 from resnet_book.book.figures import plot_lesion
-from resnet_book.book.pages import cpu_records, cpu_scale_note, label
+from resnet_book.book.pages import cpu_records, label
+from resnet_book.models.weights import WEIGHTS
 
-N_RELEASED = LESION_IMAGES  # test images for the 27-block nets (200): enough to see which blocks matter, in seconds
 resnet56 = get_model("resnet56", weights="akamaster")
 w56 = WEIGHTS["resnet56.akamaster"]
-x56, y56 = released_inputs("resnet56", "test_lossless1k", data=cifar, eval_subset=N_RELEASED)
+x56, y56 = released_inputs("resnet56", "test_lossless1k", data=cifar, eval_subset=LESION_IMAGES)
 lesion56 = lesion_blocks(resnet56, x56, y56, dtype=torch.bfloat16)
-print(f"{w56.name}: {w56.source}; licence {w56.licence}")
-print(f"intact: {lesion56.base_error:.1f}% test error on {lesion56.n} lossless test images; "
-      f"{len(lesion56.blocks)} deletions in {lesion56.seconds:.0f} s ({lesion56.dtype})")
-
-# %% [markdown]
-# The same deletion in plain networks. No plain net was released, so the plain side comes from this
-# book's own runs: the cpu-scale plain-56 (the paper's recipe on all 50,000 training images, for a
-# fraction of its length), whose record carries the lesion curve taken on its final weights, and the
-# quick-scale plain-20
-# and ResNet-20 (trained, or reused if another page already trained them), deleted on a stratified
-# sample of the test images they were evaluated on:
-
-# %% tags=["remove-input"]
-display(Markdown(cpu_scale_note("fig6")))
-
-# %%
-N_QUICK = 1_000  # test images for the quick-scale nets (a stratified half of their evaluation set)
-records = run_experiment("fig6", runs=["plain20", "resnet20"], progress=False)
-cpu_56 = [r for r in cpu_records("fig6") if r["label"] in ("plain56", "resnet56")]  # the same budget, both kinds
-cpu_plain56 = [r for r in cpu_56 if r["label"] == "plain56"]
-# a record carries its lesion curve, measured on the run's final weights (records are committed
-# without weights; `python -m resnet_book measure` adds it to a record whose weights are at hand)
-cpu_les = [r for r in cpu_56 if "lesion" in r.get("extra", {})]
-
-
-def lesion_of_record(rec, n):
-    """Lesion test of a run of this book on n stratified images of the test set it was evaluated on."""
-    c = rec["config"]
-    split = make_split(cifar, c["split"], c["train_subset"], min(n, c["eval_subset"] or n), c["subset_seed"])
-    data = DeviceData(split, normalize=c["normalize"])
-    return lesion_blocks(trained_model(rec), data.to_input(data.x_eval), data.y_eval, dtype=torch.bfloat16)
-
-
-lesion_quick = {rec["label"]: lesion_of_record(rec, N_QUICK) for rec in records}
+cpu_les = [r for r in cpu_records("fig6") if r["label"] in ("plain56", "resnet56") and "lesion" in r.get("extra", {})]
 lesion_cpu = {rec["label"]: Lesion.from_dict(rec["extra"]["lesion"]) for rec in cpu_les}
-for name, les in {"resnet56 (released)": lesion56, **lesion_quick, **{f"{k} (cpu)": v for k, v in lesion_cpu.items()}}.items():
-    print(f"{name:20s} intact {les.base_error:5.1f}%  one block deleted: {les.errors.min():5.1f}% to "
-          f"{les.errors.max():5.1f}%  ({les.n} images, {les.seconds:.0f} s)")
+for name, les in {"resnet56 (released)": lesion56, **{f"{k} (cpu scale)": v for k, v in lesion_cpu.items()}}.items():
+    print(f"{name:22s} intact {les.base_error:5.1f}%  one block deleted: {les.errors.min():5.1f}% to "
+          f"{les.errors.max():5.1f}%  ({les.n} test images)")
 
-# %% tags=["remove-input"]
-def ordinal(k):
-    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
-
-
-rise56 = lesion56.errors - lesion56.base_error
-ordinary56 = ~lesion56.changes_shape
-down_names = [b for b, c in zip(lesion56.blocks, lesion56.changes_shape) if c]
-rank56 = {b: 1 + int((lesion56.errors > e).sum()) for b, e in zip(lesion56.blocks, lesion56.errors)}  # 1 = costliest
-worst_ord = int(np.argmax(np.where(ordinary56, lesion56.errors, -np.inf)))
-glue("c2_les56_n", lesion56.n, display=False)
-glue("c2_les56_blocks", len(lesion56.blocks), display=False)
-glue("c2_les56_seconds", float(lesion56.seconds), display=False)
-glue("c2_les56_base", float(lesion56.base_error), display=False)
-glue("c2_les56_n_ordinary", int(ordinary56.sum()), display=False)
-glue("c2_les56_median_rise", float(np.median(rise56[ordinary56])), display=False)
-glue("c2_les56_within3", int((rise56[ordinary56] <= 3.0).sum()), display=False)
-glue("c2_les56_worst_ord", Markdown(f"`{lesion56.blocks[worst_ord]}`"), display=False)
-glue("c2_les56_worst_ord_rise", float(rise56[worst_ord]), display=False)
-glue("c2_les56_down", Markdown(" and ".join(f"`{b}` (+{rise56[lesion56.blocks.index(b)]:.1f} points)"
-                                          for b in down_names)), display=False)
-glue("c2_les56_down_zh", Markdown(" 和 ".join(f"`{b}`（+{rise56[lesion56.blocks.index(b)]:.1f} 个百分点）"
-                                             for b in down_names)), display=False)
-glue("c2_les56_down_ranks", Markdown(" and ".join(ordinal(rank56[b]) for b in down_names)), display=False)
-glue("c2_les56_down_ranks_zh", Markdown("和".join(f"第 {rank56[b]} 位" for b in down_names)), display=False)
-glue("c2_les56_max_down_rise", float(rise56[lesion56.changes_shape].max()), display=False)
-down_min, ord_rises = rise56[lesion56.changes_shape].min(), rise56[ordinary56]
-verdict = ("more than any ordinary block" if down_min > ord_rises.max() else
-           "more than most ordinary blocks" if down_min > np.median(ord_rises) else "no more than a typical ordinary block")
-glue("c2_les56_down_verdict", Markdown(verdict), display=False)
-verdict_zh = ("比任何一个常规块都大" if down_min > ord_rises.max() else
-              "比大多数常规块都大" if down_min > np.median(ord_rises) else "并不比一个典型的常规块大")
-glue("c2_les56_down_verdict_zh", Markdown(verdict_zh), display=False)
-glue("c2_w_source", Markdown(f"`{w56.source}`"), display=False)
-glue("c2_w_licence", Markdown(w56.licence.split(" (")[0]), display=False)
-glue("c2_w_trained", Markdown(w56.trained), display=False)
-glue("c2_w_reported", float(w56.reported_error), display=False)
-
-for lab, tag in (("resnet20", "res"), ("plain20", "plain")):
-    les = lesion_quick[lab]
-    glue(f"c2_les_{tag}_base", float(les.base_error), display=False)
-    glue(f"c2_les_{tag}_mean", float(les.errors.mean()), display=False)
-    glue(f"c2_les_{tag}_min", float(les.errors.min()), display=False)
-    glue(f"c2_les_{tag}_max", float(les.errors.max()), display=False)
-    glue(f"c2_les_{tag}_worst", Markdown(f"`{les.blocks[int(les.errors.argmax())]}`"), display=False)
-    glue(f"c2_les_{tag}_rise_mean", float(les.errors.mean() - les.base_error), display=False)
-    glue(f"c2_les_{tag}_within10", int((les.errors - les.base_error < 10).sum()), display=False)
-    glue(f"c2_les_{tag}_min_rise", float(les.errors.min() - les.base_error), display=False)
-glue("c2_les_n", len(lesion_quick["resnet20"].blocks), display=False)
-glue("c2_les_eval_n", lesion_quick["resnet20"].n, display=False)
-qcfg = records[0]["config"]
-glue("c2_les_iters", records[0]["final"]["iterations"], display=False)
-glue("c2_les_batch", qcfg["batch_size"], display=False)
-glue("c2_les_subset", qcfg["train_subset"], display=False)
-if "plain56" in lesion_cpu:  # a short phrase for the prose, whichever records exist
-    p56, rec56 = lesion_cpu["plain56"], next(r for r in cpu_les if r["label"] == "plain56")
-    epochs = rec56["final"]["iterations"] * rec56["config"]["batch_size"] / 50_000
-    glue("c2_les_p56", Markdown(f"at {p56.errors.min():.1f}% to {p56.errors.max():.1f}% after one deletion, from "
-                                f"{p56.base_error:.1f}% intact ({rec56['final']['iterations']:,} iterations, about "
-                                f"{epochs:.0f} epochs)"), display=False)
-    glue("c2_les_p56_zh", Markdown(f"删除一个块后误差为 {p56.errors.min():.1f}% 至 {p56.errors.max():.1f}%，完整时为 "
-                                   f"{p56.base_error:.1f}%（{rec56['final']['iterations']:,} 次迭代，约 "
-                                   f"{epochs:.0f} 轮）"), display=False)
-elif cpu_plain56:  # committed, but its weights are not on this machine
-    glue("c2_les_p56", Markdown("not at hand in this build: its record is committed, but records carry no weights "
-                                "(`python -m resnet_book run fig6 --scale cpu --runs plain56` trains it and keeps "
-                                "them), so the left panel has no plain net"), display=False)
-    glue("c2_les_p56_zh", Markdown("在本次构建中不可用：它的记录已提交，但记录不带权重（运行 "
-                                   "`python -m resnet_book run fig6 --scale cpu --runs plain56` 会训练它并保留权重），"
-                                   "因此左图中没有普通网络"), display=False)
-else:
-    glue("c2_les_p56", Markdown("not trained yet (no committed cpu-scale record), so the left panel has no plain net"),
-         display=False)
-    glue("c2_les_p56_zh", Markdown("尚未训练（还没有已提交的 cpu 规模记录），因此左图中没有普通网络"),
-         display=False)
-
-
-def within10(les):
-    """How many single deletions stay within 10 points of the intact network's error."""
-    return int((les.errors - les.base_error < 10).sum())
-
-
-if {"plain56", "resnet56"} <= set(lesion_cpu):  # the same budget, both kinds of network
-    r56, p56 = lesion_cpu["resnet56"], lesion_cpu["plain56"]
-    glue("c2_les_r56", Markdown(
-        f"at {r56.base_error:.1f}% intact and {r56.errors.min():.1f}% to {r56.errors.max():.1f}% after one "
-        f"deletion: {within10(r56)} of its {len(r56.blocks)} deletions stay within 10 points of intact "
-        f"(plain-56: {within10(p56)})"), display=False)
-    glue("c2_les_r56_zh", Markdown(
-        f"完整时为 {r56.base_error:.1f}%，删除一个块后为 {r56.errors.min():.1f}% 至 {r56.errors.max():.1f}%："
-        f"它的 {len(r56.blocks)} 次删除中有 {within10(r56)} 次与完整网络相差不到 10 个百分点"
-        f"（plain-56：{within10(p56)} 次）"), display=False)
-else:
-    glue("c2_les_r56", Markdown("not trained yet (no committed cpu-scale record with its lesion curve)"), display=False)
-    glue("c2_les_r56_zh", Markdown("尚未训练（还没有带损伤曲线的已提交 cpu 规模记录）"), display=False)
-
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). Left: the released, fully trained ResNet-56 on lossless test images, and this book's cpu-scale plain-56 and ResNet-56, trained alike (on test images of their own evaluation set). Right: this book's quick-scale plain-20 and ResNet-20, trained with the same short budget.", "name": "fig-02-lesion"}}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), sharey=True, gridspec_kw={"width_ratios": [3, 1.4]})
-left = {f"{label('resnet56')} (released)": lesion56}
-left.update({f"{label(k)} (cpu scale)": v for k, v in lesion_cpu.items()})
-plot_lesion(axes[0], left, colors=[RES_C] + [{"plain56": PLAIN_C, "resnet56": "tab:cyan"}[k] for k in lesion_cpu])
-plot_lesion(axes[1], {f"{label(k)} (quick)": lesion_quick[k] for k in ("plain20", "resnet20")}, colors=[PLAIN_C, RES_C])
-axes[0].set_title(f"27 blocks: released ResNet-56 ({lesion56.n} lossless test images)"
-                  + (f", cpu scale ({next(iter(lesion_cpu.values())).n})" if lesion_cpu else ""), fontsize=9)
-axes[1].set_title(f"9 blocks: quick scale ({lesion_quick['resnet20'].n} test images)", fontsize=9)
-for ax in axes:
-    ax.axhline(90, color="0.4", ls=":", lw=1)
-    ax.grid(True, axis="y", alpha=0.3)
-axes[1].set_ylabel("")
-fig.tight_layout(rect=(0, 0.12, 1, 1))  # room below for the left panel's legend
-# legends away from the curves: under the crowded left panel, low on the right
-axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
-axes[1].legend(fontsize=7, loc="lower left")
-stamp(fig, records + cpu_les, text=(
-    f"ResNet-56: released weights of {w56.source}, {w56.licence.split(' (')[0]}; evaluated here, bf16. "
-    + provenance(records + cpu_les)))
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Lesion test: test error after deleting one block (its residual branch; what is left is the shortcut), for every block in forward order. Open circles: the downsampling blocks (first of stages 2 and 3). Dashed: the intact networks; dotted: chance (90%). This book's cpu-scale plain-56 and ResNet-56, trained alike, on test images of their own evaluation set, and a fully trained ResNet-56 released by an independent reproduction, on original (lossless) test images.", "name": "fig-02-lesion"}}
+fig, ax = plt.subplots(figsize=(8, 4.2))
+curves = {f"{label(k)} (cpu scale)": v for k, v in lesion_cpu.items()}
+curves[f"{label('resnet56')} (released)"] = lesion56
+plot_lesion(ax, curves, colors=[{"plain56": PLAIN_C, "resnet56": RES_C}[k] for k in lesion_cpu] + ["tab:cyan"])
+ax.axhline(90, color="0.4", ls=":", lw=1)
+ax.grid(True, axis="y", alpha=0.3)
+ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+fig.tight_layout()
+stamp(fig, cpu_les, text=(
+    f"ResNet-56 (released): weights of {w56.source}, {w56.licence.split(' (')[0]} licence ({w56.trained}); "
+    f"evaluated here, bf16. " + provenance(cpu_les)))
 plt.show()
 
-# %% [markdown]
-# **Reading {numref}`fig-02-lesion`, left first.** The weights are the ResNet-56 of
-# {glue:md}`c2_w_source`, released under the {glue:md}`c2_w_licence` licence (the licence file travels
-# with every copy of them): {glue:md}`c2_w_trained`. Its authors report
-# {glue:text}`c2_w_reported:.2f`% test error on the full test set; intact, it errs here on
-# {glue:text}`c2_les56_base:.1f`% of our {glue:text}`c2_les56_n:d` images (a sample this small moves
-# such a number by a couple of points).
-#
-# * **Ordinary blocks.** Deleting one of the {glue:text}`c2_les56_n_ordinary:d` blocks that keep the
-#   shape costs a median of {glue:text}`c2_les56_median_rise:.1f` points;
-#   {glue:text}`c2_les56_within3:d` of them stay within 3 points of the intact network. The costliest
-#   of them is {glue:md}`c2_les56_worst_ord` (+{glue:text}`c2_les56_worst_ord_rise:.1f` points).
-#   Nowhere near chance: the other paths carry on.
-# * **Downsampling blocks.** Deleting {glue:md}`c2_les56_down` costs
-#   {glue:md}`c2_les56_down_verdict`: they rank {glue:md}`c2_les56_down_ranks` of the
-#   {glue:text}`c2_les56_blocks:d` deletions by cost. {cite:t}`veit2016residual` also single these
-#   blocks out, and the reason is in `DeletedBlock`: without $\mathcal{F}$, the option-A shortcut
-#   fills the stage's new channels with zeros, so every later block of the stage sees half of its
-#   input channels empty, and no other path fills them.
-# * **The plain side.** This book's cpu-scale plain-56 is {glue:md}`c2_les_p56`.
-# * **The same budget, both kinds.** This book's cpu-scale ResNet-56, trained exactly like that
-#   plain-56, is {glue:md}`c2_les_r56`. Far from the released network's accuracy: compare the pattern, not the level.
-#
-# **Right: the same deletion at the quick scale.** Both nets trained for only
-# {glue:text}`c2_les_iters:d` iterations of batch {glue:text}`c2_les_batch:d` on
-# {glue:text}`c2_les_subset:,` training images, far from the paper's accuracy: intact test errors of
-# {glue:text}`c2_les_plain_base:.1f`% (plain-20) and {glue:text}`c2_les_res_base:.1f`% (ResNet-20) on
-# {glue:text}`c2_les_eval_n:,` test images. Weak, but not at chance, so the test can still speak.
-#
-# * **Plain-20** after one deletion: between {glue:text}`c2_les_plain_min:.1f`% and
-#   {glue:text}`c2_les_plain_max:.1f`% error; even its mildest lesion costs
-#   {glue:text}`c2_les_plain_min_rise:.1f` points. Its one path is cut.
-# * **ResNet-20** stays within 10 points of its intact error in {glue:text}`c2_les_res_within10` of
-#   the {glue:text}`c2_les_n` lesions (plain-20: {glue:text}`c2_les_plain_within10`); on average a
-#   deletion costs it {glue:text}`c2_les_res_rise_mean:.1f` points (mean error
-#   {glue:text}`c2_les_res_mean:.1f`%). Its costliest deletion is {glue:md}`c2_les_res_worst`
-#   ({glue:text}`c2_les_res_max:.1f`%). A single short training run is one sample, and it may lean
-#   on a few blocks more than a fully trained network does: read the *pattern*, not each bar.
-#
-# The direction is the one the unrolled view predicts. What would have falsified it? A ResNet that
-# collapses to chance like the plain net after every single deletion.
 
 # %% tags=["remove-input"]
-quiz("02_residual_math", ["q7"])
+def lesion_row(name, les):
+    """One network's lesion curve in numbers: rises over the intact error, ordinary vs downsampling blocks."""
+    rise = les.errors - les.base_error
+    rank = [1 + int((les.errors > e).sum()) for e in les.errors]  # 1 = the costliest deletion
+    ordinary = ~les.changes_shape
+    down = ", ".join(f"{rise[i]:+.1f} ({rank[i]} of {len(rise)})" for i in np.flatnonzero(les.changes_shape))
+    return [name, f"{les.base_error:.1f}", f"{np.median(rise[ordinary]):+.1f}", f"{rise[ordinary].max():+.1f}", down, les.n]
+
+
+rows = [lesion_row(f"{label(k)} (cpu scale)", v) for k, v in lesion_cpu.items()]
+rows.append(lesion_row(f"{label('resnet56')} (released)", lesion56))
+display(Markdown(markdown_table(
+    ["network", "intact error (%)", "ordinary blocks: median rise", "ordinary blocks: largest rise",
+     "downsampling blocks: rise (rank by cost)", "test images"], rows, align="lrrrlr")
+    + "\n\nRises in percentage points of test error after deleting one block; chance is 90%."))
+
+# %% [markdown]
+# The unrolled view predicts small rises for the ordinary blocks of a ResNet, and a plain net near
+# chance after any deletion. The downsampling blocks are special: without $\mathcal{F}$, the option-A
+# shortcut fills the stage's new channels with zeros, and no other path fills them. Read the table
+# and {numref}`fig-02-lesion` with those predictions. The cpu-scale pair is the controlled
+# comparison (same recipe, same budget); the released network, trained far longer, shows the
+# pattern in a fully trained ResNet.
 
 # %% tags=["remove-input"]
 im1 = reference.IDENTITY_MAPPINGS["table1_resnet110_shortcuts"]
 glue("c2_im_original", float(im1["original"]), display=False)
-glue("c2_im_scale05", float(im1["constant scaling 0.5"]), display=False)
+glue("c2_im_scale05", float(im1["constant scaling, 0.5 on the shortcut and on F"]), display=False)
 glue("c2_im_conv1x1", float(im1["1x1 conv shortcut"]), display=False)
 
 # exercise 2, measured: the NumPy net with every shortcut scaled by 0.5
@@ -931,20 +782,21 @@ glue("c2_paths_9_half", 2**8, display=False)
 # The "free" term is now $\partial L/\partial y\, W_s$ instead of $\partial L/\partial y$ itself.
 # Through $n$ blocks the direct path gives $\partial L/\partial x_n\, W_s^{(n-1)} \cdots W_s^{(0)}$:
 # a **product** of matrices again, just like a plain network, so it can shrink or grow
-# geometrically. With identities the product is $I$. That is the argument of
-# the *Identity Mappings* paper ({cite:p}`he2016identity`), and its Table 1 measures it on ResNet-110: 1×1-convolution shortcuts
-# everywhere gave {glue:text}`c2_im_conv1x1:.2f`% test error against {glue:text}`c2_im_original:.2f`%
-# for identity shortcuts. (Option B of the original paper projects only in the few blocks that change
-# the shape, so the direct path stays an identity almost everywhere.)
+# geometrically. With identities the product is $I$. That is the argument of *Identity Mappings*
+# ({cite:p}`he2016identity`), and its Table 1 measures it on ResNet-110: 1×1-convolution shortcuts
+# everywhere gave {glue:text}`c2_im_conv1x1:.2f`% test error against
+# {glue:text}`c2_im_original:.2f`% for identity shortcuts. (Option B projects only in the few
+# blocks that change the shape, so the direct path stays an identity almost everywhere.)
 # ```
 #
 # ```{exercise}
 # :label: ex-02-2
 #
 # **Scale the shortcut.** In the NumPy network, replace the identity shortcut by
-# $h_{i+1} = 0.5\,h_i + \tanh(h_i W_i + b_i)$, i.e. call `forward` and `backward` with `s=0.5`. Predict first: what
-# happens to the part of the gradient that travels along the shortcuts over 50 layers? Then run it
-# and compare $\|\partial L/\partial h_0\| / \|\partial L/\partial h_{50}\|$ with the residual net.
+# $h_{i+1} = 0.5\,h_i + \tanh(h_i W_i + b_i)$, i.e. call `forward` and `backward` with `s=0.5`.
+# Predict first: what happens to the part of the gradient that travels along the shortcuts over 50
+# layers? Then run it and compare $\|\partial L/\partial h_0\| / \|\partial L/\partial h_{50}\|$
+# with the residual net.
 # ```
 #
 # ```{solution} ex-02-2
@@ -952,11 +804,12 @@ glue("c2_paths_9_half", 2**8, display=False)
 #
 # The shortcut line becomes `g = 0.5 * g + g_F`, so the direct path multiplies the gradient by
 # $0.5$ per layer: $0.5^{50} \approx$ {glue:text}`c2_half_pure:.1e` over 50 layers. Nothing is
-# handed down unchanged any more, and we are back to a product of factors. Running it gives a
-# ratio of {glue:text}`c2_half_ratio:.1e` (the residual net: {glue:text}`c2_np_residual_ratio_again:.1f`).
-# The $\mathcal{F}$ terms rescue a little, not enough. The *Identity Mappings* paper ({cite:p}`he2016identity`, Table 1) tried
-# exactly this, constant scaling 0.5 on the shortcuts of ResNet-110: {glue:text}`c2_im_scale05:.2f`%
-# test error instead of {glue:text}`c2_im_original:.2f`%.
+# handed down unchanged any more: we are back to a product of factors. Running it gives a ratio of
+# {glue:text}`c2_half_ratio:.1e`; the residual net's is {glue:text}`c2_np_residual_ratio_again:.1f`.
+# *Identity Mappings* ({cite:p}`he2016identity`, Table 1) tried this on ResNet-110: with only the
+# shortcuts scaled by 0.5 the network "does not converge well" (reported as failing, above 20%
+# error); scaling $\mathcal{F}$ by 0.5 as well (a frozen gate) converges, to
+# {glue:text}`c2_im_scale05:.2f`% test error instead of {glue:text}`c2_im_original:.2f`%.
 # ```
 #
 # ```{exercise}
@@ -964,49 +817,22 @@ glue("c2_paths_9_half", 2**8, display=False)
 #
 # **Count the paths.** ResNet-20 has 9 residual blocks. How many paths does the unrolled view
 # ({eq}`eq-02-paths`) give? How many of them have length $k$? What fraction of the paths does the
-# deletion of one block remove, and why is it still consistent that ResNet-20 survives most
-# single deletions in {numref}`fig-02-lesion`?
+# deletion of one block remove, and how can a ResNet still lose little from a single deletion?
 # ```
 #
 # ```{solution} ex-02-3
 # :class: dropdown
 #
 # Each block is either entered or skipped: $2^9 =$ {glue:text}`c2_paths_9` paths, of which
-# $\binom{9}{k}$ have length $k$ (binomial, most of them of length 4 or 5). Deleting block $i$
-# removes every path that *enters* block $i$: {glue:text}`c2_paths_9_half` of them, half. Yet the
-# error rises only a little, because the paths do not all carry the same weight: the remaining half
-# includes the shortcut-only path and many short paths, and {cite:t}`veit2016residual` find that
-# most of the gradient in trained ResNets comes from relatively short paths. A plain network has
-# $1$ path, and any deletion removes it.
+# $\binom{9}{k}$ have length $k$: the commonest lengths are 4 and 5, 126 paths each, about half of
+# all. Deleting block $i$ removes every path that *enters* block $i$: {glue:text}`c2_paths_9_half`
+# of them, half. The paths do not all carry the same weight: the remaining half includes the
+# shortcut-only path and most of the short paths, and {cite:t}`veit2016residual` find that most of
+# the gradient in trained ResNets comes from relatively short paths. A plain network has $1$ path,
+# and any deletion removes it.
 # ```
-#
-# ```{exercise}
-# :label: ex-02-4
-#
-# **The ReLU after the addition.** For the paper's block $y = \mathrm{relu}(\mathcal{F}(x) + x)$,
-# write $\partial L/\partial x$. Where does the gradient pass the shortcut unchanged, and where is it
-# blocked? Test your answer on the `BasicBlock` from above: with $\mathcal{F}=0$ ($\gamma = 0$),
-# what is the gradient of `block(x).sum()` with respect to an input `x` that has negative entries?
-# ```
-#
-# ```{solution} ex-02-4
-# :class: dropdown
-#
-# $\partial L/\partial x = (\partial L/\partial y \odot m)\,(I + \partial\mathcal{F}/\partial x)$ with
-# the mask $m = \mathbb{1}[\mathcal{F}(x) + x > 0]$. With $\mathcal{F} = 0$ the block computes
-# $\mathrm{relu}(x)$, so the gradient is $1$ where $x > 0$ and $0$ where $x < 0$:
-#
-# ~~~python
-# x = torch.randn(2, 16, 8, 8, requires_grad=True)
-# block(x).sum().backward()
-# assert torch.equal(x.grad, (x > 0).float())
-# ~~~
-#
-# Inside a network this is harmless where the signal is positive, which after a ReLU it always is
-# for $x$; only a negative $\mathcal{F}(x)$ that outweighs $x$ closes the gate. Pre-activation blocks
-# (*Identity Mappings*, {cite:p}`he2016identity`) remove the gate altogether.
-# ```
-#
+
+# %% [markdown]
 # ## Knowledge card
 #
 # ```{admonition} 🧠 Knowledge card: residual math
@@ -1014,16 +840,17 @@ glue("c2_paths_9_half", 2**8, display=False)
 #
 # | | |
 # |---|---|
-# | **Symptom** | Deeper plain nets reach *higher training error* ({term}`degradation problem · 退化问题`); with BN their gradients do not vanish, but in our plain-56 they are badly unbalanced across depth ({numref}`fig-02-cifar-grads`). |
-# | **Key formula** | $y = \mathcal{F}(x) + x$; $\;\dfrac{\partial L}{\partial x_l} = \dfrac{\partial L}{\partial x_L}\Big(1 + \dfrac{\partial}{\partial x_l}\sum_{i=l}^{L-1}\mathcal{F}(x_i)\Big)$: the "1" is a direct line from the loss to every block. |
-# | **Design choice** | {term}`identity mapping · 恒等映射` shortcuts (no parameters) wherever shapes match; zero-padding (option A) or a {term}`projection shortcut · 投影捷径` $W_s x$ (option B) where they do not. $\mathcal{F}$ has at least two layers. |
-# | **Evidence** | Hand-written and autograd gradients agree ({glue:text}`c2_agree_rel:.0e` relative); 50-layer toy: plain gradient shrinks to {glue:text}`c2_np_plain_ratio:.0e` of its size, residual does not ({numref}`fig-02-numpy-grads`); lesion ({numref}`fig-02-lesion`): deleting one ordinary block of the fully trained ResNet-56 costs a median of {glue:text}`c2_les56_median_rise:.1f` points, a downsampling block up to {glue:text}`c2_les56_max_down_rise:.1f`; at the quick scale ResNet-20 loses {glue:text}`c2_les_res_rise_mean:.1f` points on average, plain-20 drops to {glue:text}`c2_les_plain_mean:.0f`%. |
+# | **Symptom** | Deeper plain nets reach *higher training error* ({term}`degradation problem · 退化问题`); with BN their gradients do not vanish (Sec. 4.1), and {numref}`fig-02-cifar-grads` shows how they vary with depth. |
+# | **Key formula** | $y = \mathcal{F}(x) + x$ (Eqn. 1). *Identity Mappings* (2016), exact for pre-activation units: $\dfrac{\partial L}{\partial x_l} = \dfrac{\partial L}{\partial x_L}\Big(1 + \dfrac{\partial}{\partial x_l}\sum_{i=l}^{L-1}\mathcal{F}(x_i)\Big)$; approximate for the 2015 block, whose ReLU follows the addition. |
+# | **Why it trains (2015)** | Preconditioning (Sec. 3.1): the solver looks for a small change of the identity instead of a new function; the trained residual functions are small (Fig. 7). |
+# | **Design choice** | {term}`identity mapping · 恒等映射` shortcuts (no parameters) wherever shapes match; zero-padding (option A) or a projection $W_s x$ (option B) where they do not. $\mathcal{F}$ has at least two layers. |
+# | **Evidence** | Hand-written and autograd gradients agree ({glue:text}`c2_agree_rel:.0e` relative); 50-layer toy: input/output gradient ratio plain {glue:text}`c2_np_plain_ratio:.0e`, residual {glue:text}`c2_np_residual_ratio:.1f` ({numref}`fig-02-numpy-grads`); lesion test: {numref}`fig-02-lesion` and its table. |
 #
 # **Key terms** ({doc}`glossary <../book/glossary>`): {term}`residual learning · 残差学习` · {term}`shortcut connection · 快捷连接 / 跳跃连接` ·
-# {term}`identity mapping · 恒等映射` · {term}`projection shortcut · 投影捷径` ·
-# {term}`plain network · 普通网络 / 平原网络` · {term}`vanishing / exploding gradients · 梯度消失 / 梯度爆炸` ·
-# {term}`batch normalization · 批归一化` · {term}`degradation problem · 退化问题`
+# {term}`identity mapping · 恒等映射` · {term}`plain network · 普通网络 / 平原网络` ·
+# {term}`vanishing / exploding gradients · 梯度消失 / 梯度爆炸` · {term}`batch normalization · 批归一化` ·
+# {term}`degradation problem · 退化问题`
 #
-# **In one sentence:** learn the change, not the whole mapping: $\mathcal{F}(x) = \mathcal{H}(x) - x$,
-# and the shortcut carries both the signal and its gradient through untouched. ✨
+# **In one sentence:** learn the change, not the whole mapping: "do nothing" is $\mathcal{F} = 0$,
+# the easiest point for a solver to reach. ✨
 # ```

@@ -67,7 +67,7 @@ FIG6 = {
     "source": f"{HE2015}, Fig. 6 (and Fig. 1)",
     "claims": [
         "Deeper plain nets have higher training error: plain-20 < plain-32 < plain-44 < plain-56.",
-        "Plain-110 has more than 60% training error (text of Sec. 4.2).",
+        "The error of plain-110 is higher than 60% and not displayed (Fig. 6 caption).",
         "ResNets get better with depth up to 110 layers.",
         "ResNet-1202 reaches < 0.1% training error but higher test error than ResNet-110.",
     ],

@@ -274,9 +274,11 @@ def _caption_to_notes(block):
 
 
 def lecture_slide(section) -> bool:
-    """Turn a section that has a ``{slide}`` block into its lecture slides: title, the block's lines and
-    the equations it names; then each figure, and each quiz question, on a slide of its own; every
-    other part of the section (prose, code, tables) in the speaker notes. False if it has no block."""
+    """Turn a section that has a ``{slide}`` block into its lecture slides: first the questions it opens
+    with (predict-first: put to the room before anything that answers them), one per slide; then the
+    title, the block's lines and the equations it names; then each later figure and quiz question on a
+    slide of its own; every other part of the section (prose, code, tables) in the speaker notes.
+    False if it has no block."""
     blocks = [c for c in section.children if isinstance(c, slide_block)]
     if not blocks:
         return False
@@ -287,14 +289,22 @@ def lecture_slide(section) -> bool:
     shown = [n.deepcopy() for n in _shown(section, block["show"])]
     lines = nodes.bullet_list("", *[nodes.list_item("", nodes.paragraph("", "", *_inline(ln))) for ln in block["lines"]],
                               classes=["slide-lines"])
-    notes, own = slide_notes(), []
+    notes, own, first = slide_notes(), [], []
     for child in rest:
-        if own_slide(child):
+        if own_slide(child) and is_quiz(child) and not own:
+            first.append(child)  # a predict-first question: asked before the slide that answers it
+        elif own_slide(child):
             own.append(child)
         else:
             notes.append(child)
     section.children = []
     section.extend(title)
+    for k, quiz in enumerate(first):
+        if k:
+            section += revealjs_break()
+        section += quiz
+    if first:
+        section += revealjs_break()
     section += lines
     section.extend(shown)
     if notes.children:

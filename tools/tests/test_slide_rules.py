@@ -232,6 +232,20 @@ def test_a_section_with_a_slide_block_projects_its_lines_and_keeps_its_prose_in_
     assert [type(c).__name__ for c in lines[0][0].children] == ["Text", "strong"] and isinstance(lines[1][0][1], nodes.math)
 
 
+def test_a_question_that_opens_its_section_is_asked_before_the_slide_that_answers_it():
+    """Predict-first: the lines and the equation of a section answer its opening question, so the
+    question comes first, each question on its own slide, and the lecture slide after them."""
+    eq = nodes.math_block("", "y = F(x) + x", ids=["equation-eq-02-residual"])
+    block = slides.slide_block("", lines=["the answer: **F(x) = H(x) - x**"], show=["eq-02-residual"])
+    sec = _section("Residual learning", block, _para(100), _cell(2, QUIZ_JS.deepcopy()), _cell(2, QUIZ_JS.deepcopy()),
+                   _para(300), eq, _cell(3, _figure()))
+    slides.apply_rules(_doc(sec))
+    kinds = _kinds(sec)
+    assert kinds == ["title", "container", "break", "container", "break", "bullet_list", "math_block", "slide_notes",
+                     "break", "container", "slide_notes"], kinds
+    assert all("show_questions" in "".join(r.astext() for r in sec[i].findall(nodes.raw)) for i in (1, 3))
+
+
 def test_quiz_answers_in_class_is_a_build_option(monkeypatch):
     from types import SimpleNamespace
 
