@@ -235,7 +235,10 @@ glue("c0_lr2", reference.CIFAR_RECIPE["lr_milestones"][1], display=False)
 # recipe. Look first at the order of the dashed curves: the claim predicts that deeper plain nets
 # end *above* shallower ones and deeper ResNets *below*; residual nets whose training error rose
 # with depth would have falsified it. The right panel holds the one exception the paper reports
-# itself. Chapter 4 ({doc}`04_experiments`) re-runs the left and middle panels at a reduced scale.
+# itself. The claim is about the end of the paper's schedule: a deeper ResNet still behind after a
+# much shorter run does not falsify it. Chapter 4 ({doc}`04_experiments`) re-runs the left and middle
+# panels at a reduced scale, and {numref}`fig-04b-depth` trains ResNet-20 and ResNet-56 at several
+# lengths to show from which length on depth pays.
 
 # %% [markdown]
 # ## Exercises
