@@ -8,6 +8,9 @@ kernel starts (training workers) -- and keeps the largest sum. It is written int
 the status page:
 
 - ``peak_rss_bytes``: that peak, in bytes;
+- ``cpu_seconds``: the CPU time (user + system) the tree's processes used meanwhile, the runner's
+  included -- on one thread about the wall time the chapter takes on an idle core, also where other
+  work on a busy machine stretches the wall time;
 - ``threads``: the CPU threads a notebook was given (``OMP_NUM_THREADS``, or ``default (N cores)``).
 
 A chapter whose peak is above ``RESNET_BOOK_MEMORY_LIMIT`` (bytes; default 2 GiB, mybinder.org's
@@ -36,25 +39,9 @@ def threads_label() -> str:
     return n if n else f"default ({os.cpu_count()} cores)"
 
 
-def tree_rss(root) -> int:
-    """Resident memory of ``root`` (a psutil.Process) and all its descendants, in bytes."""
-    import psutil
-
-    total = 0
-    try:
-        procs = [root] + root.children(recursive=True)
-    except psutil.Error:
-        return 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:  # ended between the listing and the reading
-            pass
-    return total
-
-
 class PeakSampler:
-    """``with PeakSampler() as s: ...`` -> ``s.peak``: the largest tree RSS seen (bytes)."""
+    """``with PeakSampler() as s: ...`` -> ``s.peak``: the largest resident memory of the process tree
+    seen (bytes); ``s.cpu_seconds``: the CPU time its processes used meanwhile."""
 
     def __init__(self, pid: int | None = None, interval: float = INTERVAL_S):
         import psutil
@@ -62,22 +49,43 @@ class PeakSampler:
         self.root = psutil.Process(pid or os.getpid())
         self.interval = interval
         self.peak = 0
+        self._cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> its CPU seconds, last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nbmem-sampler", daemon=True)
 
     def sample(self) -> int:
-        rss = tree_rss(self.root)
+        import psutil
+
+        try:
+            procs = [self.root] + self.root.children(recursive=True)
+        except psutil.Error:
+            return 0
+        rss = 0
+        for p in procs:
+            try:
+                with p.oneshot():
+                    rss += p.memory_info().rss
+                    t = p.cpu_times()
+                    self._cpu[p.pid, p.create_time()] = t.user + t.system
+            except psutil.Error:  # ended between the listing and the reading
+                pass
         self.peak = max(self.peak, rss)
         return rss
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of every process seen (a process that ended between samples loses its last 0.1 s)."""
+        return sum(self._cpu.values()) - self._cpu_before
+
+    def __enter__(self):
+        self.sample()
+        self._cpu_before = sum(self._cpu.values())  # the runner's own time before the notebook started
+        self._thread.start()
+        return self
 
     def _run(self):
         while not self._stop.wait(self.interval):
             self.sample()
-
-    def __enter__(self):
-        self.sample()
-        self._thread.start()
-        return self
 
     def __exit__(self, *exc):
         self._stop.set()
@@ -108,6 +116,7 @@ def pytest_runtest_call(item):
             result = yield
     finally:  # also for a chapter that failed: recorded before pytest makes the report (junitxml)
         item.user_properties.append(("peak_rss_bytes", str(sampler.peak)))
+        item.user_properties.append(("cpu_seconds", f"{sampler.cpu_seconds:.1f}"))
         item.user_properties.append(("threads", threads_label()))
     limit = memory_limit()
     if sampler.peak > limit:

@@ -212,7 +212,7 @@ def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
 
 def chapter_measures(junit_xml: str | Path) -> dict[str, dict]:
     """Per chapter notebook, from nbmake's JUnit XML: ``{"time": s, "failed": bool, "peak_rss": bytes
-    or None, "threads": str or None}`` (the last two recorded by ``booktools.nbmem``)."""
+    or None, "cpu_seconds": s or None, "threads": str or None}`` (the last three recorded by ``booktools.nbmem``)."""
     import xml.etree.ElementTree as ET
 
     out = {}
@@ -220,9 +220,10 @@ def chapter_measures(junit_xml: str | Path) -> dict[str, dict]:
         name = case.get("name", "").removesuffix(".ipynb")  # nbmake names a test after its notebook
         failed = case.find("failure") is not None or case.find("error") is not None
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
-        peak = props.get("peak_rss_bytes")
+        peak, cpu = props.get("peak_rss_bytes"), props.get("cpu_seconds")
         out[name] = {"time": float(case.get("time", 0.0)), "failed": failed,
-                     "peak_rss": int(peak) if peak not in (None, "") else None, "threads": props.get("threads")}
+                     "peak_rss": int(peak) if peak not in (None, "") else None,
+                     "cpu_seconds": float(cpu) if cpu not in (None, "") else None, "threads": props.get("threads")}
     return out
 
 

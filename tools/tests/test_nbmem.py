@@ -40,7 +40,8 @@ def _run(tmp_path, source: str, limit: str):
 
 
 def test_a_notebook_over_the_limit_fails_with_its_peak(tmp_path):
-    src = "b = bytearray(300 * 1024**2)\nb[::4096] = b'x' * len(b[::4096])\nimport time; time.sleep(0.5)"
+    src = ("b = bytearray(300 * 1024**2)\nb[::4096] = b'x' * len(b[::4096])\nimport time; time.sleep(0.5)\n"
+           "t = time.process_time()\nwhile time.process_time() - t < 1: pass")  # one second of CPU
     r, m, tree = _run(tmp_path, src, str(250 * 1024**2))
     assert r.returncode == 1, r.stdout + r.stderr
     assert m["failed"] and m["peak_rss"] > 300 * 1024**2 and m["threads"] == "1"
@@ -48,3 +49,4 @@ def test_a_notebook_over_the_limit_fails_with_its_peak(tmp_path):
     assert "peak resident memory" in message and "above the limit of 250 MiB" in message, message
     r, m, _ = _run(tmp_path, src, str(4 * 1024**3))  # the same notebook under a higher limit passes
     assert r.returncode == 0 and not m["failed"] and m["peak_rss"] > 300 * 1024**2
+    assert 1 <= m["cpu_seconds"] < m["time"] + 5, m  # the kernel's busy second, and the kernel's start-up
