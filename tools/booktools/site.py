@@ -250,6 +250,10 @@ def status_page(junit_xml: str | Path, lang: str = "en") -> str:
     else:
         how = t_["all threads"].format(cores=os.cpu_count())
     peaks = [m["peak_rss"] for m in measures.values() if m["peak_rss"] is not None]
+    cpus = [m["cpu_seconds"] for m in measures.values() if m["cpu_seconds"] is not None]
+
+    def cpu(t):
+        return "—" if t is None else f"{t:.0f} s"
 
     def within(m):
         if m["failed"]:
@@ -263,13 +267,14 @@ def status_page(junit_xml: str | Path, lang: str = "en") -> str:
                                        chapter=CHAPTER_BUDGET_S // 60, book=BOOK_BUDGET_S // 60,
                                        memory=fmt_memory(MEMORY_LIMIT)), "",
              t_["status_memory"], "",
-             markdown_table([t_["chapter"], t_["execution time"], t_["peak memory"], t_["within budget"]],
-                            [[f"`{name}`", f"{m['time']:.0f} s", fmt_memory(m["peak_rss"]), within(m)]
+             markdown_table([t_["chapter"], t_["execution time"], t_["cpu time"], t_["peak memory"], t_["within budget"]],
+                            [[f"`{name}`", f"{m['time']:.0f} s", cpu(m["cpu_seconds"]), fmt_memory(m["peak_rss"]), within(m)]
                              for name, m in sorted(measures.items())]
                             + [[f"**{t_['all chapters']}**", f"**{total:.0f} s**",
+                                f"**{cpu(sum(cpus))}**" if cpus else "—",
                                 f"**{fmt_memory(max(peaks))}** ({t_['largest']})" if peaks else "—",
                                 t_["yes"] if total <= BOOK_BUDGET_S else f"**{t_['no']}**"]],
-                            align="lrrl"), "",
+                            align="lrrrl"), "",
              t_["status_reuse"]]
     return "\n".join(lines) + "\n"
 
@@ -308,7 +313,9 @@ TEXT = {
                         "{memory} of memory per chapter, what Binder gives a reader.",
         "status_memory": "Peak memory: the most resident memory the chapter's processes held at once (the "
                          "notebook's kernel, every process it started and the process that ran it), sampled "
-                         "ten times a second.",
+                         "ten times a second. CPU time: the processor time those processes used; with one thread, "
+                         "about how long the chapter takes on a core that does nothing else.",
+        "cpu time": "CPU time",
         "one thread": "one thread per chapter", "n threads": "{n} threads per chapter",
         "all threads": "all {cores} cores' threads", "peak memory": "peak memory", "largest": "largest",
         "status_reuse": "Runs are identified by their configuration and trained once: a page that needs a run "
@@ -323,7 +330,8 @@ TEXT = {
         "status_intro": "本次构建执行了每一章（quick 规模，{machine} CPU，{how}，torch {torch}，{when} UTC）。预算：在 2 核 CPU 上"
                         "每章 {chapter} 分钟，全书 {book} 分钟；每章内存至多 {memory}，即 Binder 给读者的内存。",
         "status_memory": "内存峰值：本章各进程同时占用的最大常驻内存（笔记本的内核、它启动的所有进程以及运行它的进程），"
-                         "每秒采样十次。",
+                         "每秒采样十次。CPU 时间：这些进程使用的处理器时间；单线程时，约等于本章在一个空闲的核上所需的时间。",
+        "cpu time": "CPU 时间",
         "one thread": "每章一个线程", "n threads": "每章 {n} 个线程", "all threads": "使用全部 {cores} 个核的线程",
         "peak memory": "内存峰值", "largest": "最大",
         "status_reuse": "每次训练由其配置唯一确定，只训练一次：某页需要的训练若已由前面的页面完成，就直接复用，"

@@ -74,7 +74,7 @@ def test_status_page_from_nbmake_junit(tmp_path):
         '<failure message="x"/></testcase></testsuite></testsuites>')
     assert site.chapter_times(xml) == {"01_background": (71.5, False), "02_residual_math": (301.0, True)}
     page = site.status_page(xml)
-    assert "| `01_background` | 72 s | — | yes |" in page  # a report without booktools.nbmem's measures
+    assert "| `01_background` | 72 s | — | — | yes |" in page  # a report without booktools.nbmem's measures
     assert "failed" in page and "**all chapters** | **372 s**" in page
 
 
@@ -91,8 +91,8 @@ def test_status_page_shows_peak_memory_and_threads(tmp_path):
     m = site.chapter_measures(xml)
     assert m["01_a"] == {"time": 50.0, "failed": False, "peak_rss": 1_200_000_000, "cpu_seconds": 48.0, "threads": "1"}
     page = site.status_page(xml)
-    assert "| `01_a` | 50 s | 1.12 GiB | yes |" in page
-    assert "| `02_b` | 60 s | 2.33 GiB | **no** |" in page
+    assert "| `01_a` | 50 s | 48 s | 1.12 GiB | yes |" in page
+    assert "| `02_b` | 60 s | 58 s | 2.33 GiB | **no** |" in page
     assert "one thread per chapter" in page and "**2.33 GiB** (largest)" in page
     assert "一个线程" in site.status_page(xml, "zh_CN") and "内存峰值" in site.status_page(xml, "zh_CN")
 
