@@ -14,6 +14,9 @@ Chinese, student) and, where it applies, the decks:
   English ``aria-label`` ("Toggle hidden content") that hides their visible text from speech input;
   it is dropped, so the visible text names them. The theme's header buttons are fixed in
   ``static/a11y.js`` (they are drawn by the theme's templates).
+- **Tables and lists**: a table of the course's code whose header row starts with an empty cell has
+  its row labels in the first column: they become row headers; the bibliography's entries are
+  list items (docutils gives them DPUB-ARIA's deprecated ``doc-biblioentry`` role).
 - **Contrast** of links in admonitions, inline code, captions, glued numbers and the quizzes'
   colours: ``static/a11y.css``.
 - **Quizzes with the keyboard alone**: ``static/a11y.js`` (jupyterquiz draws its options with a
@@ -62,6 +65,19 @@ def _figure_alt(app, doctree, docname) -> None:
         for image in figure.findall(nodes.image):
             if not image.get("alt", "").strip():
                 image["alt"] = alt
+
+
+def _row_headers(app, doctree, docname) -> None:
+    """A table whose header row starts with an empty cell has row labels in its first column (the
+    tables the course's code prints): those become row headers (``<th class="stub">``), so that every
+    data cell has a header a screen reader can announce."""
+    for tgroup in doctree.findall(nodes.tgroup):
+        colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+        thead = next((c for c in tgroup.children if isinstance(c, nodes.thead)), None)
+        if thead is None or len(colspecs) < 2 or not thead.children or not thead.children[0].children:
+            continue
+        if not thead.children[0].children[0].astext().strip():
+            colspecs[0]["stub"] = 1
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
@@ -116,6 +132,9 @@ def _on_page(app, pagename, templatename, context, doctree):
     body = context["body"]
     # myst-nb's hidden-cell summaries: the visible "Show code cell source" names them, not a fixed label
     body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    # docutils' bibliography: a list whose items carry DPUB-ARIA's deprecated doc-biblioentry role
+    if 'class="citation-list"' in body:
+        body = body.replace(' role="doc-biblioentry"', ' role="listitem"')
     context["body"] = link_images(body, lambda src: _image_size(app, src))
 
 
@@ -133,5 +152,6 @@ def setup(app):
     app.connect("config-inited", _add_static)
     app.connect("builder-inited", _assets)
     app.connect("doctree-resolved", _figure_alt)
+    app.connect("doctree-resolved", _row_headers)
     app.connect("html-page-context", _on_page, priority=800)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

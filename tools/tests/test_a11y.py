@@ -41,3 +41,19 @@ def test_images_become_links_to_their_file_and_wide_ones_are_marked():
     assert '<a href="http://x"><img src="../_images/in-link.png"/></a>' in out  # already a link: left alone
     assert out.count("rb-zoom") == 2  # a data: image has no file to open
     assert a11y.link_images(out, sizes.get) == out  # linking twice changes nothing
+
+
+def test_a_table_whose_first_header_cell_is_empty_gets_row_headers():
+    def table(first_header: str):
+        tgroup = nodes.tgroup(cols=2)
+        tgroup += [nodes.colspec(colwidth=1), nodes.colspec(colwidth=1)]
+        row = lambda *cells: nodes.row("", *[nodes.entry("", nodes.paragraph(text=c)) for c in cells])  # noqa: E731
+        tgroup += nodes.thead("", row(first_header, "paper"))
+        tgroup += nodes.tbody("", row("iterations", "64,000"))
+        return nodes.table("", tgroup)
+
+    doc = nodes.document(None, None)
+    doc += [table(""), table("model")]
+    a11y._row_headers(None, doc, "x")
+    stubs = [[c.get("stub") for c in t.findall(nodes.colspec)] for t in doc.findall(nodes.table)]
+    assert stubs == [[1, None], [None, None]]

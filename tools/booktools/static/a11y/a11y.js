@@ -1,7 +1,8 @@
 /* The course's accessibility fixes that need the page's script (tools/booktools/a11y.py).
 
    1. The theme's header buttons (drawn by its templates): a name that contains what the button
-      shows (WCAG 2.5.3, "label in name"), icons hidden from speech.
+      shows (WCAG 2.5.3, "label in name"), icons hidden from speech; the navigation's toggles of
+      sub-pages (a chevron only) named by their entry's link.
    2. jupyterquiz's options, drawn by its script when the page loads: each option is a radio button
       inside its label, so Tab reaches a question's options and Space or the arrow keys answer; Enter
       answers too, and the feedback is announced when it changes. */
@@ -24,6 +25,17 @@
     });
   }
 
+  function navSummaries(root) {
+    // The navigation's "open the sub-pages" toggles show only a chevron: each is named by the link
+    // of its entry (a screen reader adds "collapsed" or "expanded").
+    root.querySelectorAll("li.has-children > details > summary").forEach(function (summary, k) {
+      var link = summary.parentElement.parentElement.querySelector(":scope > a");
+      if (!link || summary.hasAttribute("aria-labelledby")) return;
+      if (!link.id) link.id = "rb-nav-" + k;
+      summary.setAttribute("aria-labelledby", link.id);
+    });
+  }
+
   function quizzes(root) {
     root.querySelectorAll(".Quiz .Feedback:not([aria-live])").forEach(function (fb) {
       fb.setAttribute("aria-live", "polite");  // the right/wrong feedback is read when it appears
@@ -41,6 +53,7 @@
 
   function fix() {
     themeButtons(document);
+    navSummaries(document);
     quizzes(document);
   }
 
