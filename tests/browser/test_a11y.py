@@ -1,0 +1,285 @@
+"""Accessibility, in headless Chromium: what a reader with a screen reader, a keyboard only, low vision
+or a phone meets on the built site.
+
+- axe-core (axe-playwright-python's copy, every rule including the experimental ones) finds no
+  serious or critical violation on any page of the site, of its Chinese edition, of both student
+  editions, or in any deck (every slide of it: reveal.js's scroll view shows them all at once).
+  Each edition's counts per page and rule, all impacts, go to ``_build/a11y/axe-<edition>.json``.
+- a quiz answers with the keyboard alone: Tab reaches an option, Enter or Space answers it, the
+  arrows move to the next, the feedback is announced;
+- figures carry alt text from their captions, in each edition's language;
+- at a phone's width (390 px) no page scrolls sideways, and every image is legible: shown at its
+  own size, or a link to its full-size file; a multi-panel (wide) figure also keeps a legible
+  width in a box of its own that scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sitecheck import BUILD, chapters, missing
+from test_site import _load
+
+EDITIONS = ["html", "zh", "student", "student-zh", "slides"]
+BLOCKING = ("serious", "critical")
+PHONE = (390, 844)
+LEGIBLE_PX = 300  # an image shown narrower than its file (and than this) must open full size
+WIDE = 2.0  # width/height of a multi-panel figure (booktools.a11y.WIDE)
+WIDE_PX = 600  # ... which keeps at least this width on a phone, scrolling in its own box
+
+
+def _edition(name: str) -> Path:
+    root = BUILD / name
+    if not (root / "chapters").is_dir():
+        missing(f"no {name} build in _build/{name} (make html book-zh book-student slides)")
+    return root
+
+
+def edition_pages(root: Path) -> list[str]:
+    """Every page a reader can open: each .html file but the theme's and Sphinx's assets and the
+    redirects (index.html leads to the first page)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
+                  if not p.relative_to(root).parts[0].startswith("_")
+                  and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8", errors="replace")[:2000])
+
+
+def _axe_script() -> str:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    return AXE_SCRIPT
+
+
+AXE_RUN = """async () => {
+    const rules = {};
+    for (const r of axe.getRules(['experimental'])) rules[r.ruleId] = {enabled: true};
+    const res = await axe.run(document, {rules, resultTypes: ['violations']});
+    return res.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                                  why: (n.any.concat(n.all, n.none)[0] || {}).message || ''}))}));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    page.evaluate(_axe_script())
+    return page.evaluate(AXE_RUN)
+
+
+def _open(page, url: str, deck: bool):
+    """Load ``url`` and wait until what a reader sees is there: formulas typeset, fonts loaded,
+    quizzes drawn (not for network idleness: a page's last font requests can keep it waiting)."""
+    resp = page.goto(url, wait_until="load")
+    assert resp is not None and resp.ok, f"{url}: HTTP {resp.status if resp else '?'}"
+    if deck:
+        page.locator(".reveal.ready").wait_for(timeout=30000)
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : null")
+    if page.locator(".Quiz").count():  # jupyterquiz draws its questions with a script
+        page.locator(".Quiz .MCButton").first.wait_for(state="attached", timeout=30000)
+    page.evaluate("() => document.fonts.ready.then(() => null)")
+    page.wait_for_timeout(200)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_axe_finds_no_serious_or_critical_violation(server, new_page, edition):
+    root = _edition(edition)
+    deck = edition == "slides"
+    pages = edition_pages(root)
+    if deck:  # the decks, each with every slide shown (reveal.js's scroll view); the index lists them
+        pages = [p for p in pages if p.startswith("chapters/")]
+    assert any(p.startswith("chapters/") for p in pages), pages
+    page, log = new_page()
+    found, blocking, timing, started = {}, [], {}, time.monotonic()
+    for path in pages:
+        url = f"{server}/{edition}/{path}" + ("?view=scroll" if deck else "")
+        t0 = time.monotonic()
+        _open(page, url, deck)
+        t1 = time.monotonic()
+        if deck:
+            assert page.evaluate("() => Reveal.isScrollView()"), f"{path}: not in reveal.js's scroll view"
+        violations = axe_violations(page)
+        timing[path] = (round(t1 - t0, 1), round(time.monotonic() - t1, 1))
+        found[path] = {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in violations}
+        for v in violations:
+            if v["impact"] in BLOCKING:
+                for n in v["nodes"][:3]:
+                    blocking.append(f"{path}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes) {n['target']}: "
+                                    f"{n['why']} -- {n['html'][:120]}")
+    totals = Counter()
+    for counts in found.values():
+        totals.update(counts)
+    out = BUILD / "a11y"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"axe-{edition}.json").write_text(json.dumps(
+        {"pages": len(pages), "seconds": round(time.monotonic() - started, 1), "totals": dict(sorted(totals.items())),
+         "per_page": found, "seconds_load_axe": timing}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert not blocking, f"{sum(v for k, v in totals.items() if k.endswith(BLOCKING))} serious/critical " \
+                         f"violations on {len(pages)} pages of {edition}:\n" + "\n".join(blocking[:60])
+    # (only the pages' own errors: axe fetches the stylesheets' @imports itself, relative to the page,
+    # and some of those 404; the pages' requests are checked by the other tests)
+    assert not log.page_errors, "\n".join(log.page_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quizzes with the keyboard alone
+
+def _focused(page, lang: str) -> dict:
+    """Which option of which question (of the page's ``lang`` quizzes) has the focus, and its outline."""
+    return page.evaluate("""sel => { const e = document.activeElement, opt = e && e.closest('.MCButton');
+        const quiz = e && e.closest('.Quiz'); const all = [...document.querySelectorAll(sel)];
+        return {option: opt ? [...opt.parentElement.children].indexOf(opt) : -1, quiz: all.indexOf(quiz),
+                outline: opt ? getComputedStyle(opt).outlineStyle + ' ' + getComputedStyle(opt).outlineWidth : ''}; }""",
+                         f".rb-quiz-{lang} .Quiz")
+
+
+@pytest.mark.parametrize("edition, lang", [("html", "en"), ("zh", "zh")])
+def test_a_quiz_answers_with_the_keyboard_alone(server, new_page, screenshots, edition, lang):
+    root = _edition(edition)
+    ch = next(c for c in chapters(root) if f"rb-quiz-{lang}" in (root / "chapters" / f"{c}.html").read_text(encoding="utf-8"))
+    page, log = new_page()
+    _load(page, f"{server}/{edition}/chapters/{ch}.html")
+    quizzes = page.locator(f".rb-quiz-{lang} .Quiz")
+    quizzes.first.locator(".MCButton").first.wait_for(state="visible")
+    first = quizzes.first
+    index = 0
+    # start from a focusable point just before the question, as a reader tabbing down the page would
+    page.evaluate("""q => { const a = document.createElement('a'); a.href = '#'; a.id = 'rb-probe'; a.textContent = '.';
+        q.parentElement.insertBefore(a, q); a.focus(); }""", first.element_handle())
+    feedback = first.locator(".Feedback")
+    assert feedback.get_attribute("aria-live") == "polite", "the feedback is not announced"
+
+    page.keyboard.press("Tab")
+    f = _focused(page, lang)
+    assert f["quiz"] == index and f["option"] == 0, f"Tab did not reach the question's first option: {f}"
+    assert not f["outline"].startswith("none") and not f["outline"].endswith(" 0px"), f"no visible focus: {f}"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(200)
+    options = first.locator(".MCButton")
+    assert re.search(r"\b(correct|incorrect)Button\b", options.nth(0).get_attribute("class") or ""), "Enter did not answer"
+    text0 = feedback.inner_text().strip()
+    assert text0[:1] in "✔✘", text0
+
+    page.keyboard.press("ArrowDown")  # the next option: selected, and answered
+    page.wait_for_timeout(200)
+    assert _focused(page, lang)["option"] == 1
+    assert re.search(r"\b(correct|incorrect)Button\b", options.nth(1).get_attribute("class") or "")
+    assert feedback.inner_text().strip() != text0 or options.nth(0).get_attribute("data-correct") == options.nth(1).get_attribute("data-correct")
+
+    right = int(page.evaluate("q => [...q.querySelectorAll('.MCButton')].findIndex(o => o.dataset.correct === 'true')",
+                              first.element_handle()))
+    for _ in range(right - 1 if right >= 1 else len(options.all()) - 1):  # on to the right option, then Space
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(200)
+    assert _focused(page, lang)["option"] == right
+    assert feedback.inner_text().strip().startswith("✔"), feedback.inner_text()
+    if lang == "zh":
+        assert re.search(r"[\u4e00-\u9fff]", feedback.inner_text())
+
+    page.keyboard.press("Tab")  # one Tab stop per question: on to the next question
+    f = _focused(page, lang)
+    if quizzes.count() > 1:
+        assert f["quiz"] == index + 1 and f["option"] >= 0, f
+    first.screenshot(path=str(screenshots / f"a11y-{edition}-quiz-keyboard.png"))
+    assert not log.problems(), "\n".join(log.problems())
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures: alt text from captions
+
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@pytest.mark.parametrize("edition", ["html", "zh"])
+def test_figures_have_alt_text_from_their_captions(edition):
+    root = _edition(edition)
+    figures, bad = 0, []
+    for ch in chapters(root):
+        for fig in _FIGURE.findall((root / "chapters" / f"{ch}.html").read_text(encoding="utf-8")):
+            caption = re.search(r"<figcaption>(.*?)</figcaption>", fig, re.S)
+            if not caption:
+                continue
+            cap = _text(caption.group(1))
+            for alt in re.findall(r'<img\b[^>]*\balt="([^"]*)"', fig):
+                figures += 1
+                alt = " ".join(html.unescape(alt).split())
+                if not alt or alt.removesuffix("…") not in cap:
+                    bad.append(f"{ch}: alt {alt!r} is not from the caption {cap[:80]!r}")
+    assert figures >= 20, f"only {figures} figure images in {edition}"
+    assert not bad, "\n".join(bad)
+    if edition == "zh":  # the Chinese edition's alt text is the translated caption's
+        assert any(re.search(r"[\u4e00-\u9fff]", a) for ch in chapters(root)
+                   for a in re.findall(r'<figure\b.*?<img\b[^>]*\balt="([^"]*)"', (root / "chapters" / f"{ch}.html").read_text(encoding="utf-8"), re.S))
+
+
+# ---------------------------------------------------------------------------------------------
+# On a phone
+
+IMAGES = """() => [...document.querySelectorAll('article.bd-article img')].filter(i => i.offsetParent !== null).map(img => {
+    const a = img.closest('a'), box = a && getComputedStyle(a).overflowX === 'auto' ? a : null;
+    return {src: img.currentSrc, shown: img.getBoundingClientRect().width, w: img.naturalWidth, h: img.naturalHeight,
+            href: a ? a.href : null, scrolls: box ? box.scrollWidth > box.clientWidth + 1 : false,
+            box: box ? box.getBoundingClientRect().width : null, alt: img.alt}; })"""
+
+
+@pytest.mark.parametrize("chapter", chapters(BUILD / "html") or ["(none built)"])
+def test_chapter_reads_on_a_phone(site, server, new_page, screenshots, chapter):
+    if chapter == "(none built)":
+        pytest.fail("the site has no chapter pages")
+    page, log = new_page(viewport=PHONE)
+    _load(page, f"{server}/html/chapters/{chapter}.html")
+    page.wait_for_timeout(300)
+    width = page.evaluate("() => window.innerWidth")
+    sideways = page.evaluate("() => document.documentElement.scrollWidth") - width
+    if sideways > 0:
+        wide = page.evaluate("""w => [...document.querySelectorAll('article *')].filter(e => e.getBoundingClientRect().right > w + 1
+            && getComputedStyle(e).position !== 'fixed').slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", width)
+        pytest.fail(f"the page scrolls sideways by {sideways} px at {width} px wide: {wide}")
+    problems, checked = [], set()
+    for img in page.evaluate(IMAGES):
+        name = img["src"].rsplit("/", 1)[-1]
+        if img["shown"] + 1 < img["w"]:  # shown smaller than its file: a tap must open it full size
+            if img["href"] != img["src"]:
+                problems.append(f"{name}: shown {img['shown']:.0f} px wide of {img['w']}, and no link opens it full size")
+            elif img["href"] not in checked:
+                checked.add(img["href"])
+                r = page.request.get(img["href"])
+                if not (r.ok and r.headers.get("content-type", "").startswith("image/")):
+                    problems.append(f"{name}: its full-size link answers HTTP {r.status}")
+            if img["shown"] < LEGIBLE_PX and img["w"] >= LEGIBLE_PX:
+                problems.append(f"{name}: shown only {img['shown']:.0f} px wide")
+        if img["h"] and img["w"] / img["h"] >= WIDE:  # multi-panel: legible in place, scrolling in its own box
+            if img["shown"] + 1 < min(img["w"], WIDE_PX):
+                problems.append(f"{name}: a wide figure ({img['w']}x{img['h']}) shown only {img['shown']:.0f} px wide")
+            elif img["shown"] > width and (not img["scrolls"] or img["box"] > width):
+                problems.append(f"{name}: wider than the screen and not in a box of its own that scrolls")
+    if chapter.startswith(("04a", "04b")):
+        page.locator("article figure img").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"phone-{chapter}.png"))
+    assert not problems, "\n".join(problems)
+    assert not log.problems(), "\n".join(log.problems())
+
+
+def test_a_figure_opens_full_size_on_a_phone(site, server, new_page):
+    """Tapping a four-panel figure opens its image file, at its own size."""
+    ch = next(c for c in chapters(site) if c.startswith("04a")) if any(c.startswith("04a") for c in chapters(site)) else chapters(site)[0]
+    page, log = new_page(viewport=PHONE)
+    _load(page, f"{server}/html/chapters/{ch}.html")
+    img = page.locator("article figure a.rb-zoom img").first
+    img.scroll_into_view_if_needed()
+    src = img.evaluate("i => i.currentSrc")
+    natural = img.evaluate("i => i.naturalWidth")
+    with page.expect_navigation():
+        img.click()
+    assert page.url == src
+    assert page.evaluate("() => document.images.length === 1 && document.images[0].naturalWidth") == natural
+    assert not log.problems(), "\n".join(log.problems())
