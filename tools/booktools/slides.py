@@ -238,7 +238,7 @@ def _configure(app, config) -> None:
 
     config.revealjs_style_theme = "white"
     config.revealjs_static_path = [str(STATIC)]
-    config.revealjs_css_files = ["slides.css"]
+    config.revealjs_css_files = ["slides.css", "a11y/a11y.css"]  # the site's contrast and quiz fixes (booktools.a11y)
     config.revealjs_script_conf = dict(REVEAL)
     config.revealjs_script_plugins = [{"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"}]
     config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides,  # outputs as on the html site
@@ -260,6 +260,8 @@ def _drop_site_scripts(app, context) -> None:
     """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own only."""
     app.builder._js_files.clear()
     app.builder._orig_js_files.clear()
+    app.builder.add_js_file("a11y/a11y.js")  # quizzes with the keyboard, feedback announced (booktools.a11y)
+    app.builder._orig_js_files[:] = app.builder._js_files  # each page starts from these (Sphinx resets to them)
 
 
 def _finish(app, exception) -> None:
