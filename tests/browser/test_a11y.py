@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import queue
 import re
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from sitecheck import BUILD, chapters, missing
+from sitecheck import BUILD, CHROMIUM_ARGS, chapters, chromium_path, missing
 from test_site import _load
 
 EDITIONS = ["html", "zh", "student", "student-zh", "slides"]
@@ -51,10 +54,25 @@ def edition_pages(root: Path) -> list[str]:
                   and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8", errors="replace")[:2000])
 
 
+# axe-core runs in this many browsers at once (one per core, at most 4)
+AXE_WORKERS = int(os.environ.get("RESNET_BOOK_AXE_WORKERS") or min(4, os.cpu_count() or 1))
+
+
 def _axe_script() -> str:
     from axe_playwright_python.base import AXE_SCRIPT
 
     return AXE_SCRIPT
+
+
+def _axe_version() -> str:
+    try:
+        m = re.match(r"/\*! axe v([\d.]+)", _axe_script())
+        return m.group(1) if m else "?"
+    except ImportError:
+        return "?"
+
+
+AXE_VERSION = _axe_version()
 
 
 AXE_RUN = """async () => {
@@ -75,7 +93,7 @@ def axe_violations(page) -> list[dict]:
 def _open(page, url: str, deck: bool):
     """Load ``url`` and wait until what a reader sees is there: formulas typeset, fonts loaded,
     quizzes drawn (not for network idleness: a page's last font requests can keep it waiting)."""
-    resp = page.goto(url, wait_until="load")
+    resp = page.goto(url, wait_until="load", timeout=120_000)  # a long chapter, on a busy machine
     assert resp is not None and resp.ok, f"{url}: HTTP {resp.status if resp else '?'}"
     if deck:
         page.locator(".reveal.ready").wait_for(timeout=30000)
@@ -86,44 +104,90 @@ def _open(page, url: str, deck: bool):
     page.wait_for_timeout(200)
 
 
+def _axe_pages(server: str, edition: str, pages: list[str], deck: bool, mathjax_dir) -> tuple[dict, list[str]]:
+    """{page: axe's violations} of ``pages``, and the pages' JavaScript errors. AXE_WORKERS threads
+    share the pages, each with its own Chromium (axe is single-threaded: the pages of an edition are
+    checked side by side on the machine's cores)."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import watched_page
+
+    todo: queue.Queue = queue.Queue()
+    for path in pages:
+        todo.put(path)
+    results, errors, lock = {}, [], threading.Lock()
+
+    def work():
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+                page, log = watched_page(browser.new_context(viewport={"width": 1280, "height": 800 if deck else 900}),
+                                         mathjax_dir)
+                while True:
+                    try:
+                        path = todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    t0 = time.monotonic()
+                    _open(page, f"{server}/{edition}/{path}" + ("?print-pdf" if deck else ""), deck)
+                    if deck:
+                        assert page.evaluate("() => Reveal.isPrintView()"), f"{path}: not in reveal.js's print view"
+                    t1 = time.monotonic()
+                    violations = axe_violations(page)
+                    with lock:
+                        results[path] = (violations, (round(t1 - t0, 1), round(time.monotonic() - t1, 1)))
+                        errors.extend(f"{path}: {e}" for e in log.page_errors)
+                    log.page_errors.clear()
+                browser.close()
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            with lock:
+                errors.append(f"axe worker: {type(e).__name__}: {e}")
+
+    threads = [threading.Thread(target=work) for _ in range(min(AXE_WORKERS, len(pages)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_axe_finds_no_serious_or_critical_violation(server, new_page, edition):
+def test_axe_finds_no_serious_or_critical_violation(server, mathjax_dir, edition):
     root = _edition(edition)
     deck = edition == "slides"
+    if chromium_path() is None:
+        missing("no chromium (Debian: apt-get install chromium; or set RESNET_BOOK_CHROMIUM)")
     pages = edition_pages(root)
     if deck:  # the decks, each with every slide laid out on the page (reveal.js's print view)
         pages = [p for p in pages if p.startswith("chapters/")]
     assert any(p.startswith("chapters/") for p in pages), pages
-    page, log = new_page()
-    found, blocking, timing, started = {}, [], {}, time.monotonic()
-    for path in pages:
-        url = f"{server}/{edition}/{path}" + ("?print-pdf" if deck else "")
-        t0 = time.monotonic()
-        _open(page, url, deck)
-        t1 = time.monotonic()
-        if deck:
-            assert page.evaluate("() => Reveal.isPrintView()"), f"{path}: not in reveal.js's print view"
-        violations = axe_violations(page)
-        timing[path] = (round(t1 - t0, 1), round(time.monotonic() - t1, 1))
+    # the longest pages first, so that the workers end together
+    pages.sort(key=lambda p: -(root / p).stat().st_size)
+    started = time.monotonic()
+    results, errors = _axe_pages(server, edition, pages, deck, mathjax_dir)
+    found, blocking, totals = {}, [], Counter()
+    for path in sorted(results):
+        violations, _ = results[path]
         found[path] = {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in violations}
+        totals.update(found[path])
         for v in violations:
             if v["impact"] in BLOCKING:
                 for n in v["nodes"][:3]:
                     blocking.append(f"{path}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes) {n['target']}: "
                                     f"{n['why']} -- {n['html'][:120]}")
-    totals = Counter()
-    for counts in found.values():
-        totals.update(counts)
     out = BUILD / "a11y"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"axe-{edition}.json").write_text(json.dumps(
-        {"pages": len(pages), "seconds": round(time.monotonic() - started, 1), "totals": dict(sorted(totals.items())),
-         "per_page": found, "seconds_load_axe": timing}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert not blocking, f"{sum(v for k, v in totals.items() if k.endswith(BLOCKING))} serious/critical " \
-                         f"violations on {len(pages)} pages of {edition}:\n" + "\n".join(blocking[:60])
+        {"axe": AXE_VERSION, "pages": len(pages), "workers": AXE_WORKERS, "seconds": round(time.monotonic() - started, 1),
+         "totals": dict(sorted(totals.items())), "per_page": found,
+         "seconds_load_axe": {p: results[p][1] for p in sorted(results)}}, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8")
     # (only the pages' own errors: axe fetches the stylesheets' @imports itself, relative to the page,
     # and some of those 404; the pages' requests are checked by the other tests)
-    assert not log.page_errors, "\n".join(log.page_errors)
+    assert not errors, "\n".join(errors)
+    assert sorted(results) == sorted(pages), "pages left unchecked"
+    assert not blocking, f"{sum(v for k, v in totals.items() if k.endswith(BLOCKING))} serious/critical " \
+                         f"violations on {len(pages)} pages of {edition}:\n" + "\n".join(blocking[:60])
 
 
 # ---------------------------------------------------------------------------------------------
