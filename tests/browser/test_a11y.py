@@ -16,6 +16,7 @@ or a phone meets on the built site.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -58,7 +59,11 @@ def edition_pages(root: Path) -> list[str]:
 AXE_WORKERS = int(os.environ.get("RESNET_BOOK_AXE_WORKERS") or min(4, os.cpu_count() or 1))
 
 
+@functools.lru_cache(maxsize=None)
 def _axe_script() -> str:
+    """axe-playwright-python's axe-core, or the axe.min.js that $RESNET_BOOK_AXE_JS names (another version)."""
+    if os.environ.get("RESNET_BOOK_AXE_JS"):
+        return Path(os.environ["RESNET_BOOK_AXE_JS"]).read_text(encoding="utf-8")
     from axe_playwright_python.base import AXE_SCRIPT
 
     return AXE_SCRIPT
