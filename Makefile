@@ -25,7 +25,7 @@ endif
 export PYTHONUNBUFFERED := 1
 
 SHELL := /bin/bash
-.PHONY: setup book notebooks execute executed html book-zh locales slides book-student browser test unit bench clean help
+.PHONY: setup book notebooks execute executed html book-zh locales slides book-student site assignments browser test unit bench clean help
 help:
 	@echo "make book   - set up .venv and build the executed site into _build/html"
 	@echo "make test   - set up .venv and run every test (unit, slow, book build, slides, student site, browser)"
@@ -34,6 +34,8 @@ help:
 	@echo "make book-zh - the Chinese edition (中文版) into _build/zh, from the same executed notebooks"
 	@echo "make locales - re-extract the pages' messages into book/locales/zh_CN/ after an English change"
 	@echo "make book-student - the site without the exercise solutions into _build/student (and _build/student-zh)"
+	@echo "make site   - the published tree in _build/site-tree: the site, zh/, student/, student-zh/, slides/"
+	@echo "make assignments - the graded assignments (otter-grader): student and instructor notebooks, autograder zips, into _build/assignments"
 	@echo "make browser - test the built site in headless Chromium (screenshots in _build/screenshots)"
 	@echo "make bench  - training throughput: this engine vs a torchvision DataLoader pipeline"
 	@echo "make clean  - remove _build (keeps .venv and results/)"
@@ -59,11 +61,12 @@ notebooks: setup
 # starts) beside nbmake's time in _build/nbmake.xml, and fails a chapter above Binder's 2 GiB.
 # THREADS=1: one CPU thread per notebook (OMP_NUM_THREADS), about what a Binder reader has; slower,
 # so NBMAKE_TIMEOUT=1800 may be needed. The status page says which was measured.
+# RESNET_BOOK_LIVE=1: the site shows this build's optional live runs (resnet_book.book.pages.live_runs).
 NBMAKE_TIMEOUT ?= 600
 THREADS ?=
 execute: notebooks
 	mkdir -p _build
-	$(if $(THREADS),OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) )PYTHONPATH=tools \
+	$(if $(THREADS),OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) )RESNET_BOOK_LIVE=1 PYTHONPATH=tools \
 	  $(PY) -m pytest -p booktools.nbmem --nbmake --nbmake-timeout=$(NBMAKE_TIMEOUT) --overwrite -q \
 	  --junitxml=_build/nbmake.xml $(NB)
 
@@ -118,8 +121,22 @@ slides: executed
 	rm -rf _build/slides && mv _build/site/_build/revealjs _build/slides
 	@echo "slides: _build/slides/index.html"
 
-# The built site in a real browser (Debian's chromium, driven by Playwright); needs html, slides and
-# book-student first. RESNET_BOOK_REQUIRE_BROWSER=1 (set by .ci/run) turns "skipped" into "failed".
+# The published tree, as the deploy workflow (.github/workflows/publish.yml) publishes it: the English
+# site at the root, zh/, student/, student-zh/ and slides/ (booktools.site.TREE), each edition built
+# for its place in it (language switch, hreflang, sitemap, page previews, 404 page). Copies the builds
+# of html, book-zh, book-student and slides (it says which are missing).
+site: setup
+	$(TOOLS).site tree _build/site-tree
+
+# The assignments (assignments/, see its README): from each source, otter-grader's student version
+# (no solutions), instructor version and autograder zip (hidden tests), and a zip for an LMS, into
+# _build/assignments/<name>/. Grading: assignments/grade.py; `make test` grades the solutions,
+# blank notebooks and wrong answers (tests/test_assignments.py).
+assignments: setup
+	$(PY) assignments/build.py --out _build/assignments
+
+# The published tree in a real browser (Debian's chromium, driven by Playwright); needs `make site`
+# first. RESNET_BOOK_REQUIRE_BROWSER=1 (set by .ci/run) turns "skipped" into "failed".
 BROWSER_STAMP := $(VENV)/.browser-installed
 $(BROWSER_STAMP): tests/browser/requirements.txt $(STAMP)
 	$(PY) -m pip install --disable-pip-version-check -q -r tests/browser/requirements.txt
@@ -135,6 +152,7 @@ test: setup
 	$(PY) -m pytest -q -rs --durations=15 --ignore=tests/browser
 	$(MAKE) --no-print-directory html
 	$(MAKE) --no-print-directory slides book-zh book-student
+	$(MAKE) --no-print-directory site
 	$(MAKE) --no-print-directory browser
 
 bench: setup

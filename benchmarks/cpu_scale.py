@@ -47,7 +47,7 @@ def _timed(fn) -> float:
 def one(model_name: str, amp: bool, compile: bool, steps: int, profile: bool, device: str = "cpu") -> dict:
     """Time ``steps`` training steps in this process (after warm-up, and compiling if asked)."""
     from resnet_book.models import get_model
-    from resnet_book.train import train_step
+    from resnet_book.engine.train import train_step
 
     dev = torch.device(device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -135,7 +135,7 @@ def main() -> None:
 
     from resnet_book.analysis import count_flops
     from resnet_book.models import get_model
-    from resnet_book.train import native_bf16
+    from resnet_book.engine.device import native_bf16
 
     threads = torch.get_num_threads()
     peaks = {"fp32": matmul_peak(torch.float32), "bf16": matmul_peak(torch.bfloat16)}

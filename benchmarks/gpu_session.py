@@ -1,6 +1,7 @@
 """For the day a GPU is at hand: measure paper-scale training speed, then train what fits.
 
-A prepared script for a short GPU session (the project's device tool lends a GPU for minutes):
+A prepared script for a short GPU session (a rented cloud GPU for half an hour, a shared
+lab machine between other jobs):
 
 1. img/s of ResNet-20/56/110 at batch 128 with bf16 autocast and channels_last: eager and
    ``torch.compile``, one process and several processes sharing the GPU (``--copies``);

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from resnet_book import imagenet as inet
+from resnet_book.engine import imagenet as inet
 
 
 def photo(path: Path) -> int:

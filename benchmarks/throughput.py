@@ -27,9 +27,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from resnet_book.analysis import count_flops
-from resnet_book.data import DeviceData, load_cifar10, make_split
+from resnet_book.engine.data import DeviceData, load_cifar10, make_split
 from resnet_book.models import get_model
-from resnet_book.train import train_step
+from resnet_book.engine.train import train_step
 
 
 class ArrayCIFAR10(Dataset):

@@ -50,7 +50,7 @@ from myst_nb import glue
 
 from resnet_book import reference
 from resnet_book.book import quiz, stamp
-from resnet_book.figures import paper_map
+from resnet_book.book.figures import paper_map
 from resnet_book.tables import markdown_table
 
 # %% [markdown]
@@ -168,8 +168,8 @@ display(Markdown(markdown_table(["part", "section", "role", "pass", "what it is 
 # The course follows the same map: Chapter 1 ({doc}`01_background`) re-runs Fig. 1, Chapter 2
 # ({doc}`02_residual_math`) works through Sec. 3.1–3.2, Chapter 3 ({doc}`03_blocks`) regenerates
 # Fig. 3, Fig. 5 and Table 1 from code, Chapter 4 ({doc}`04_experiments`) re-runs every CIFAR-10
-# experiment of Sec. 4.2, Chapter 5 ({doc}`05_variants`) follows the idea after the paper,
-# Chapter 6 ({doc}`06_imagenet`) reads the ImageNet and detection evidence of Sec. 4.1 and 4.3, and
+# experiment of Sec. 4.2, Chapter 6 ({doc}`06_variants`) follows the idea after the paper,
+# Chapter 5 ({doc}`05_imagenet`) reads the ImageNet and detection evidence of Sec. 4.1 and 4.3, and
 # the recap ({doc}`07_recap`) collects the open questions of pass 3.
 
 # %% [markdown]
@@ -383,7 +383,7 @@ quiz("00_reading_guide", ["q8"])
 # :label: ex-00-3
 #
 # Find at least three sentences where the paper says what it does *not* know or leaves for later.
-# For each, say whether a later paper (Chapter 5, or the recap) has answered it.
+# For each, say whether a later paper (Chapter 6, or the recap) has answered it.
 # ```
 #
 # ```{solution} ex-00-3
@@ -396,7 +396,7 @@ quiz("00_reading_guide", ["q8"])
 #   lists the main explanations proposed since.
 # - ResNet-1202's test error (Sec. 4.2): the paper suspects overfitting and postpones stronger
 #   regularisation. Stochastic depth and pre-activation units have since trained 1000-layer nets to
-#   *better* errors than ResNet-110 (Chapter 5).
+#   *better* errors than ResNet-110 (Chapter 6).
 # - Why identity is a good reference (Sec. 3.1): "our reformulation may help to precondition the
 #   problem" is a hypothesis, supported only indirectly by Fig. 7 (small responses).
 # - Footnote 3, a negative result: three times more iterations still show degradation, so it is

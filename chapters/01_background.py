@@ -47,7 +47,8 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 from torch import nn
 
-from resnet_book import pages, reference
+from resnet_book import reference
+from resnet_book.book import pages
 from resnet_book.book import quiz, stamp
 
 # %% [markdown]
@@ -300,8 +301,8 @@ quiz("01_background", ["q11"])
 # records.
 
 # %%
-from resnet_book.runner import run_experiment
-from resnet_book.report import report
+from resnet_book.experiments import run_experiment
+from resnet_book.experiments.report import report
 
 records = run_experiment("fig1", progress=False)
 [(r["label"], r["final"]["iterations"]) for r in records]
@@ -416,7 +417,7 @@ display(Markdown(report("fig1", records)))
 
 # %%
 from resnet_book import experiments as ex
-from resnet_book.train import TrainConfig
+from resnet_book.engine.train import TrainConfig
 
 cpu = pages.cpu_records("fig1")
 sorted(r["label"] for r in cpu)
@@ -495,7 +496,7 @@ quiz("01_background", ["q12"])
 # so they do nothing either. Let's build it from our trained plain-20.
 
 # %%
-from resnet_book.runner import trained_model
+from resnet_book.experiments import trained_model
 from resnet_book.models import get_model
 
 
@@ -538,7 +539,7 @@ sum(isinstance(m, nn.Conv2d) for m in constructed56.modules()) + 1  # conv layer
 # original (un-augmented) images:
 
 # %%
-from resnet_book.data import DeviceData, load_cifar10, make_split, stratified_indices
+from resnet_book.engine.data import DeviceData, load_cifar10, make_split, stratified_indices
 
 split = make_split(load_cifar10(), cfg["split"], cfg["train_subset"], cfg["eval_subset"], cfg["subset_seed"])
 data = DeviceData(split, "cpu", cfg["normalize"])

@@ -55,8 +55,9 @@ from myst_nb import glue
 from resnet_book import reference
 from resnet_book.analysis import count_params
 from resnet_book.book import provenance, quiz, stamp
-from resnet_book.data import DeviceData, load_cifar10, make_split
-from resnet_book.runner import LESION_IMAGES, run_experiment, trained_model
+from resnet_book.engine.data import DeviceData, load_cifar10, make_split
+from resnet_book.experiments import run_experiment, trained_model
+from resnet_book.experiments.measures import LESION_IMAGES
 from resnet_book.models import SHORTCUT_OPTIONS, BasicBlock, get_model
 
 PLAIN_C, RES_C = "tab:red", "tab:blue"  # the same two colours on every figure of this page
@@ -681,15 +682,15 @@ quiz("02_residual_math", ["q13"])
 # bfloat16 to keep it fast.
 
 # %%
-from resnet_book import weights
-from resnet_book.analysis import Lesion, lesion_blocks
-from resnet_book.figures import plot_lesion
-from resnet_book.pages import cpu_records, cpu_scale_note, label
+from resnet_book.analysis import Lesion, lesion_blocks, released_inputs
+from resnet_book.models.weights import WEIGHTS
+from resnet_book.book.figures import plot_lesion
+from resnet_book.book.pages import cpu_records, cpu_scale_note, label
 
 N_RELEASED = LESION_IMAGES  # test images for the 27-block nets (200): enough to see which blocks matter, in seconds
-resnet56 = weights.get_model("resnet56", weights="akamaster")
-w56 = weights.WEIGHTS["resnet56.akamaster"]
-x56, y56 = weights.released_inputs("resnet56", "test_lossless1k", data=cifar, eval_subset=N_RELEASED)
+resnet56 = get_model("resnet56", weights="akamaster")
+w56 = WEIGHTS["resnet56.akamaster"]
+x56, y56 = released_inputs("resnet56", "test_lossless1k", data=cifar, eval_subset=N_RELEASED)
 lesion56 = lesion_blocks(resnet56, x56, y56, dtype=torch.bfloat16)
 print(f"{w56.name}: {w56.source}; licence {w56.licence}")
 print(f"intact: {lesion56.base_error:.1f}% test error on {lesion56.n} lossless test images; "

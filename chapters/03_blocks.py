@@ -51,9 +51,9 @@ from torch import nn
 from resnet_book import reference
 from resnet_book.analysis import count_flops, count_params
 from resnet_book.book import quiz, stamp
-from resnet_book.figures import draw_block, draw_network
+from resnet_book.book.figures import draw_block, draw_network
 from resnet_book.models import BasicBlock, Bottleneck, get_model, make_shortcut
-from resnet_book.pages import shapes_through, stage_sizes
+from resnet_book.book.pages import shapes_through, stage_sizes
 from resnet_book.tables import markdown_table
 
 torch.manual_seed(0)
@@ -109,7 +109,7 @@ display(Markdown(markdown_table(["module", "type", "output shape"],
 # the identity. Did you predict that it costs nothing? The `shortcut` row above is an `nn.Identity`:
 # {eq}`eq-03-block` costs one addition per element and not a single parameter.
 #
-# The picture below is not drawn by hand: `resnet_book.figures.draw_block` reads the block's own
+# The picture below is not drawn by hand: `resnet_book.book.figures.draw_block` reads the block's own
 # children (`named_children()`, in order), puts every module except the shortcut on the left column
 # and the shortcut on the right, so the picture cannot drift from the code.
 
@@ -269,7 +269,7 @@ glue("c3_n110_vs_n20", (110 - 2) / (20 - 2), display=False)
 # {glue:text}`c3_r110_macs_m:.0f` M for ResNet-110, ×{glue:text}`c3_r110_vs_r20_macs:.2f` for
 # ×{glue:text}`c3_n110_vs_n20:.0f` the blocks (the stem and the FC layer do not grow).
 #
-# A whole ResNet-20, drawn from its modules by `resnet_book.figures.draw_network`: each box is a
+# A whole ResNet-20, drawn from its modules by `resnet_book.book.figures.draw_network`: each box is a
 # block (its width and map size come from forward hooks on the model's own layers), a solid arc is
 # an identity shortcut, a dashed arc a shortcut that changes the shape.
 
@@ -363,7 +363,7 @@ quiz("03_blocks", ["q12"])
 # `layer1` … `layer4`, the output sizes come from forward hooks on a 224×224 input, and the
 # multiply-adds from `count_flops` (the paper calls them FLOPs). The hooks:
 #
-# ```{literalinclude} ../src/resnet_book/pages.py
+# ```{literalinclude} ../src/resnet_book/book/pages.py
 # :pyobject: stage_sizes
 # ```
 

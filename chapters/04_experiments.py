@@ -49,12 +49,12 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from resnet_book import experiments as ex
-from resnet_book import report as rp
+from resnet_book.experiments import report as rp
 from resnet_book import reference
 from resnet_book.book import quiz, stamp
-from resnet_book.data import DeviceData, load_cifar10, make_split, random_crop_flip
+from resnet_book.engine.data import DeviceData, load_cifar10, make_split, random_crop_flip
 from resnet_book.tables import markdown_table
-from resnet_book.train import LRSchedule, TrainConfig
+from resnet_book.engine.train import LRSchedule, TrainConfig
 
 # %% [markdown]
 # ## The recipe is one dataclass
@@ -69,7 +69,7 @@ quiz("04_experiments", ["q11"])
 # Did you predict "sizes only"? The defaults of `TrainConfig` *are* the paper's Sec. 4.2 (the
 # comments say where):
 #
-# ```{literalinclude} ../src/resnet_book/train.py
+# ```{literalinclude} ../src/resnet_book/engine/train.py
 # :pyobject: TrainConfig
 # :end-before: def __post_init__
 # ```
@@ -144,7 +144,7 @@ for ax, cfg, title in ((axes[0], paper_cfg, "paper scale"), (axes[1], cpu_cfg, "
     ax.legend(fontsize=7, loc="lower left")
 axes[-1].set_xlabel("iteration")
 fig.tight_layout()
-stamp(fig, text="Computed by resnet_book.train.LRSchedule from TrainConfig; recipe of He et al. 2015, Sec. 4.2.")
+stamp(fig, text="Computed by resnet_book.engine.train.LRSchedule from TrainConfig; recipe of He et al. 2015, Sec. 4.2.")
 plt.show()
 
 # %% [markdown]
@@ -161,7 +161,7 @@ quiz("04_experiments", ["q12"])
 # per-pixel mean is subtracted, the paper's normalisation ("with the per-pixel mean subtracted",
 # Sec. 4.2):
 #
-# ```{literalinclude} ../src/resnet_book/data.py
+# ```{literalinclude} ../src/resnet_book/engine/data.py
 # :pyobject: random_crop_flip
 # ```
 
@@ -309,7 +309,7 @@ display(Markdown(markdown_table(
 #
 # ```python
 # from resnet_book import experiments as ex
-# from resnet_book.runner import run_experiment
+# from resnet_book.experiments import run_experiment
 # rec = run_experiment("fig1", runs=["plain20"], overrides=ex.quick_scale(1200), progress=True)[0]
 # rec["final"]["eval_error"], rec["run_id"]
 # ```

@@ -46,10 +46,11 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from resnet_book import experiments as ex
-from resnet_book import pages, reference
+from resnet_book import reference
+from resnet_book.book import pages
 from resnet_book.book import quiz, stamp
-from resnet_book.runner import run_experiment
-from resnet_book.train import TrainConfig
+from resnet_book.experiments import run_experiment
+from resnet_book.engine.train import TrainConfig
 
 # %% [markdown]
 # ## Eight networks, one recipe
@@ -253,8 +254,8 @@ quiz("04_experiments", ["q3", "q4"])
 # :class: dropdown
 #
 # ```python
-# from resnet_book.report import summarize
-# from resnet_book.runner import run_experiment
+# from resnet_book.experiments.report import summarize
+# from resnet_book.experiments import run_experiment
 # recs = run_experiment("fig6", seeds=[0, 1, 2], runs=["plain20", "resnet56"], progress=True)
 # [(r["label"], round(r["train_error"], 1), round(r["train_error_std"], 1)) for r in summarize(recs)]
 # ```

@@ -50,15 +50,17 @@ import torch
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import analysis, pages, reference
+from resnet_book import analysis, reference
+from resnet_book.book import pages
 from resnet_book.book import quiz, stamp
-from resnet_book.data import CLASSES
-from resnet_book.figures import plot_confusion_matrix, plot_topk_grid
-from resnet_book.report import summarize
-from resnet_book.runner import run_experiment
+from resnet_book.engine.data import CLASSES
+from resnet_book.book.figures import plot_confusion_matrix, plot_topk_grid
+from resnet_book.experiments.report import summarize
+from resnet_book.experiments import run_experiment
 from resnet_book.tables import markdown_table
-from resnet_book.train import native_bf16
-from resnet_book.weights import WEIGHTS, evaluate_released
+from resnet_book.engine.device import native_bf16
+from resnet_book.analysis import evaluate_released
+from resnet_book.models.weights import WEIGHTS
 
 # %% [markdown]
 # ## Three sources, one table
@@ -226,7 +228,7 @@ glue("c4b_w_trained_zh", Markdown(W_TRAINED_ZH.get(w56.trained, w56.trained)),
 # %% [markdown]
 # Did you predict a clearly higher error? Here is the measurement. The weights come from
 # {glue:md}`c4b_w_source`, licence {glue:md}`c4b_w_licence`; they were trained with
-# {glue:md}`c4b_w_trained`. `resnet_book.weights` loads them into this course's own ResNets: their
+# {glue:md}`c4b_w_trained`. `resnet_book.models.weights` loads them into this course's own ResNets: their
 # option A pads the new zero channels on both sides of a widened stage where ours appends them, so
 # each stage's channels are permuted on loading, which computes exactly the same function
 # (`weights.convert_state_dict` says why). Each net is evaluated twice, on the same 1,000 test
@@ -397,7 +399,7 @@ plt.show()
 # :class: dropdown
 #
 # ```python
-# from resnet_book.weights import evaluate_released
+# from resnet_book.analysis import evaluate_released
 # full = evaluate_released("resnet20", "full")          # 10,000 JPEG-derived test images
 # small = evaluate_released("resnet20", "test_jpeg1k")  # the JPEG copy of the 1,000
 # full.error, small.error

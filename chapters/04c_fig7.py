@@ -54,8 +54,10 @@ import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import pages, reference, weights
-from resnet_book.analysis import layer_response_std
+from resnet_book import reference
+from resnet_book.book import pages
+from resnet_book.analysis import layer_response_std, released_inputs
+from resnet_book.models import get_model
 from resnet_book.book import quiz, stamp
 from resnet_book.tables import markdown_table
 
@@ -68,7 +70,7 @@ from resnet_book.tables import markdown_table
 quiz("04c_fig7", ["q1"])
 
 # %%
-from resnet_book.runner import run_experiment
+from resnet_book.experiments import run_experiment
 
 records = run_experiment("fig7", progress=False)
 stds = {r["label"]: np.array([s for _, s in r["extra"]["layer_response_std"]]) for r in records}
@@ -189,9 +191,9 @@ quiz("04c_fig7", ["q3"])
 # The quick runs above are a few hundred iterations long. For fully trained networks this page
 # borrows the ResNet-20, 32, 44 and 56 that Yerlan Idelbayev trained and released in
 # `akamaster/pytorch_resnet_cifar10` (BSD-2-Clause licence): option A, the paper's recipe, 200
-# epochs on all 50,000 training images. `weights.get_model(name, weights="akamaster")` loads them
+# epochs on all 50,000 training images. `get_model(name, weights="akamaster")` loads them
 # into this course's own models (through a tested permutation of channels, see
-# `resnet_book.weights`), and `weights.released_inputs` gives test images with the input
+# `resnet_book.models.weights`), and `released_inputs` gives test images with the input
 # normalisation those runs used. They are measured on the canonical (lossless) CIFAR-10 test images.
 
 # %%
@@ -199,8 +201,8 @@ AKA = ["resnet20", "resnet32", "resnet44", "resnet56"]
 t0 = time.perf_counter()
 aka_stds = {}
 for name in AKA:
-    x, _ = weights.released_inputs(name, "test_lossless1k", eval_subset=200)
-    aka_stds[name] = np.array([s for _, s in layer_response_std(weights.get_model(name, weights="akamaster"), x)])
+    x, _ = released_inputs(name, "test_lossless1k", eval_subset=200)
+    aka_stds[name] = np.array([s for _, s in layer_response_std(get_model(name, weights="akamaster"), x)])
 aka_seconds = time.perf_counter() - t0
 {pages.label(k): round(float(v.mean()), 3) for k, v in aka_stds.items()}
 
@@ -346,7 +348,7 @@ glue("c4c_cpu_card_zh", Markdown(
 #
 # ```python
 # from resnet_book.analysis import response_taps
-# from resnet_book.runner import trained_model
+# from resnet_book.experiments import trained_model
 # by = {r["label"]: r for r in records}
 # for name in ("plain56", "resnet56"):
 #     model = trained_model(by[name])

@@ -45,10 +45,11 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import pages, reference
+from resnet_book import reference
+from resnet_book.book import pages
 from resnet_book.book import quiz, stamp
-from resnet_book.report import summarize
-from resnet_book.runner import run_experiment
+from resnet_book.experiments.report import summarize
+from resnet_book.experiments import run_experiment
 
 # %% [markdown]
 # Option A is the default, so `resnet32-A` is the same run as the Fig. 6 page's ResNet-32 and is

@@ -43,7 +43,7 @@
 # takes over. At the quick scale (batch 32) both learning rates follow the linear scaling rule, so
 # the warm-up is still a tenth of the base lr.
 #
-# ```{literalinclude} ../src/resnet_book/train.py
+# ```{literalinclude} ../src/resnet_book/engine/train.py
 # :pyobject: LRSchedule
 # ```
 
@@ -52,10 +52,10 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import pages
+from resnet_book.book import pages
 from resnet_book.book import quiz, stamp
 from resnet_book import reference
-from resnet_book.runner import run_experiment
+from resnet_book.experiments import run_experiment
 
 # %% [markdown]
 # The warm-up run is the Table 6 page's ResNet-110 (reused); the run without warm-up trains now.

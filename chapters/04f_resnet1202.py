@@ -52,8 +52,9 @@ import torch
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book.report import estimate_gpu_hours
-from resnet_book import experiments, pages, reference
+from resnet_book.experiments.report import estimate_gpu_hours
+from resnet_book import experiments, reference
+from resnet_book.book import pages
 from resnet_book.analysis import count_params
 from resnet_book.book import quiz, stamp
 from resnet_book.models import get_model
@@ -203,7 +204,7 @@ quiz("04f_resnet1202", ["q3"])
 # trained on 50k images with no dropout or other strong regularisation, overfits. The paper names
 # this an open problem and suggests stronger regularisation; the Identity Mappings follow-up
 # {cite:p}`he2016identity` trains a 1001-layer *pre-activation* ResNet that beats its shallower
-# siblings (Chapter 5).
+# siblings (Chapter 6).
 
 # %% tags=["remove-input"]
 quiz("04_experiments", ["q9", "q10"])

@@ -40,10 +40,11 @@ import torch
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from resnet_book import formulas, reference
+from resnet_book import reference
+from resnet_book.book import formulas
 from resnet_book.analysis import count_params
 from resnet_book.book import quiz, stamp
-from resnet_book.figures import concept_map
+from resnet_book.book.figures import concept_map
 from resnet_book.models import get_model
 from resnet_book.tables import markdown_table
 
@@ -63,7 +64,7 @@ quiz("07_recap", ["q1"])
 # is as easy to optimise as a shallow one, and the extra depth buys accuracy. Each part of the
 # sentence is a chapter: the *problem* (deeper plain nets fit their training data worse, Chapter 1),
 # the *change* (Chapter 2), the *network* that makes it free (Chapter 3), and the *evidence*
-# (Chapter 4 on CIFAR-10, Chapter 6 on ImageNet). Note what the sentence does not say: nothing about
+# (Chapter 4 on CIFAR-10, Chapter 5 on ImageNet). Note what the sentence does not say: nothing about
 # vanishing gradients, which batch normalization had already tamed, and nothing about extra
 # capacity, since the residual nets have exactly the parameters of the plain ones.
 
@@ -77,7 +78,7 @@ quiz("07_recap", ["q2"])
 
 # %% [markdown]
 # Here is every display equation of the course, read from the chapters themselves
-# (`resnet_book.formulas`), in the order they are taught. Each link leads to the place where the
+# (`resnet_book.book.formulas`), in the order they are taught. Each link leads to the place where the
 # equation is derived and used; the number is the one it has there.
 
 # %% tags=["remove-input"] mystnb={"markdown_format": "myst"}
@@ -93,7 +94,7 @@ len(EQUATIONS), len(labelled), sorted({eq.page.split("/")[1] for eq in EQUATIONS
 
 # %% [markdown]
 # The answer to the question is the gradient through many blocks, {eq}`eq-02-grad-many` (in the
-# form {cite:t}`he2016identity` give it, {eq}`eq-05-telescope`): the gradient at a shallow block
+# form {cite:t}`he2016identity` give it, {eq}`eq-06-telescope`): the gradient at a shallow block
 # contains the gradient at the deep block *itself*, added, not multiplied by any weight. It does not
 # promise that the gradient is large (the other term can partly cancel it), only that no product
 # of many small factors stands between the loss and any block. Compare
@@ -113,7 +114,7 @@ quiz("07_recap", ["q4"])
 
 # %% [markdown]
 # The map is data: a list of concepts (with the row it sits in and the chapter that teaches it)
-# and a list of labelled links. `resnet_book.figures.concept_map` lays it out in rows and draws
+# and a list of labelled links. `resnet_book.book.figures.concept_map` lays it out in rows and draws
 # it; add a concept and a link to the lists, and the map redraws itself.
 
 # %%
@@ -159,8 +160,8 @@ len(nodes), len(edges), all(n["id"] in linked for n in nodes)
 fig, ax = plt.subplots(figsize=(10, 9))
 concept_map(ax, nodes, edges)
 fig.tight_layout()
-stamp(fig, text="Drawn by resnet_book.figures.concept_map from the CONCEPTS and LINKS of this page; "
-                "the argument of He et al. 2015 and the follow-ups of Chapter 5.")
+stamp(fig, text="Drawn by resnet_book.book.figures.concept_map from the CONCEPTS and LINKS of this page; "
+                "the argument of He et al. 2015 and the follow-ups of Chapter 6.")
 plt.show()
 
 # %% [markdown]
@@ -272,10 +273,10 @@ glue("c7_wrn", V["WRN-28-10"]["cifar10"], display=False)
 # |---|---|---|---|
 # | Why do deep plain nets degrade? | a conjecture: "exponentially low convergence rates" (Sec. 4.1) | their gradients become uncorrelated with depth, like noise, while residual nets' stay structured {cite:p}`balduzzi2017shattered`; the loss surface of deep plain nets turns chaotic, skip connections keep it smooth {cite:p}`li2018visualizing` | gradient norms of plain-56 and ResNet-56 in {doc}`02_residual_math` |
 # | Why does $\mathcal{F}(x) + x$ help? | preconditioning towards identity (Sec. 3.1), small responses (Fig. 7) | a ResNet behaves like an ensemble of many paths, most of them short, and survives the removal of single blocks {cite:p}`veit2016residual` | the lesion test of {doc}`02_residual_math`, Fig. 7 in {doc}`04c_fig7` |
-# | Does ResNet-1202 only overfit? | "combining with stronger regularization may improve results" (Sec. 4.2), {glue:text}`c7_r1202:.2f`% | stochastic depth: {glue:text}`c7_sd1202:.2f`% at 1202 layers {cite:p}`huang2016deep`; pre-activation: {glue:text}`c7_orig1001:.2f`% → {glue:text}`c7_pre1001:.2f`% at 1001 layers {cite:p}`he2016identity` | {doc}`04f_resnet1202`, {doc}`05_variants` |
-# | Is the post-addition ReLU right? | not discussed | moving BN and ReLU before the convolutions makes the path a clean identity, {eq}`eq-05-telescope` | {doc}`05_variants` |
-# | Deep and thin, or shallower and wide? | deep and thin "by design" (Sec. 4.2) | a 28-layer net ten times wider: {glue:text}`c7_wrn:.2f`% on CIFAR-10 {cite:p}`zagoruyko2016wide` | {doc}`05_variants` |
-# | Gates or identity? | identity never closes (Sec. 2) | gates on ResNet-110's shortcuts train worse (the table above) | {doc}`05_variants` |
+# | Does ResNet-1202 only overfit? | "combining with stronger regularization may improve results" (Sec. 4.2), {glue:text}`c7_r1202:.2f`% | stochastic depth: {glue:text}`c7_sd1202:.2f`% at 1202 layers {cite:p}`huang2016deep`; pre-activation: {glue:text}`c7_orig1001:.2f`% → {glue:text}`c7_pre1001:.2f`% at 1001 layers {cite:p}`he2016identity` | {doc}`04f_resnet1202`, {doc}`06_variants` |
+# | Is the post-addition ReLU right? | not discussed | moving BN and ReLU before the convolutions makes the path a clean identity, {eq}`eq-06-telescope` | {doc}`06_variants` |
+# | Deep and thin, or shallower and wide? | deep and thin "by design" (Sec. 4.2) | a 28-layer net ten times wider: {glue:text}`c7_wrn:.2f`% on CIFAR-10 {cite:p}`zagoruyko2016wide` | {doc}`06_variants` |
+# | Gates or identity? | identity never closes (Sec. 2) | gates on ResNet-110's shortcuts train worse (the table above) | {doc}`06_variants` |
 #
 # Check your reading of the paper's own caveats:
 
@@ -304,7 +305,7 @@ quiz("07_recap", ["q7", "q8"])
 # :class: dropdown
 #
 # **Unit**: pre-activation bottlenecks (BN-ReLU-conv ×3), so that the path from any block to any
-# other is a clean identity, {eq}`eq-05-telescope`; with the 2015 unit a 1001-layer net reaches
+# other is a clean identity, {eq}`eq-06-telescope`; with the 2015 unit a 1001-layer net reaches
 # {glue:text}`c7_orig1001:.2f`%, with pre-activation {glue:text}`c7_pre1001:.2f`%
 # {cite:p}`he2016identity`. **Shortcuts**: identity everywhere, zero-padding or a projection only
 # where the shape changes; no gates, no scaling (the table above). **Normalisation and init**:
@@ -326,7 +327,7 @@ quiz("07_recap", ["q7", "q8"])
 # :class: dropdown
 #
 # Three pieces of evidence say no. On ImageNet, option C is only marginally better than B (Table 3,
-# {doc}`06_imagenet`) and costs parameters. In a bottleneck, a projection on the shortcut roughly
+# {doc}`05_imagenet`) and costs parameters. In a bottleneck, a projection on the shortcut roughly
 # doubles the block's cost, because it connects the two wide ends ({doc}`03_blocks`). And on
 # ResNet-110, 1×1 convolutions on all shortcuts train to {glue:text}`c7_conv_err:.2f`% instead of
 # {glue:text}`c7_id_err:.2f`% {cite:p}`he2016identity`: being *able* to represent the identity is
@@ -436,7 +437,7 @@ quiz("07_recap", ["q7", "q8"])
 # x_l \sum_i \lambda^{L-1-i} \mathcal{F}(x_i)\big)$. With $\lambda = 0.5$ and $L - l = 54$ the direct
 # term is $0.5^{54} < 10^{-16}$: gone. The gradient must then flow through the
 # weight layers, as in a plain net, and the follow-up paper's ResNet-110 with constant scaling
-# indeed trains to a much worse error (its Table 1, Chapter 5).
+# indeed trains to a much worse error (its Table 1, Chapter 6).
 # ```
 #
 # ```{exercise}
@@ -452,7 +453,7 @@ quiz("07_recap", ["q7", "q8"])
 #
 # ```python
 # from collections import Counter
-# from resnet_book import formulas
+# from resnet_book.book import formulas
 # eqs = formulas.equations()
 # Counter(e.page for e in eqs), Counter(e.page for e in eqs if e.label)
 # [(e.page, e.section) for e in eqs if not e.label]

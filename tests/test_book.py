@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from resnet_book import book
+from resnet_book.book import quizzes as book
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 # A chapter is a toc entry under chapters/ with, optionally, its section pages (Chapter 4 has one
 # page per experiment). Quiz file, exercises and template are per chapter, over all its pages.
-CHAPTER_PAGES = {c["file"]: [c["file"]] + [s["file"] for s in c.get("sections", [])]
-                 for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")}
+APPENDIX_CAPTION = "How this book's numbers are made"  # its pages teach the tooling, not the paper: no quiz
+ALL_PAGES = {c["file"]: [c["file"]] + [s["file"] for s in c.get("sections", [])]
+             for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")}
+APPENDIX = [c["file"] for part in TOC["parts"] if part.get("caption") == APPENDIX_CAPTION for c in part["chapters"]]
+CHAPTER_PAGES = {c: pages for c, pages in ALL_PAGES.items() if c not in APPENDIX}
 CHAPTERS = list(CHAPTER_PAGES)
 PAGES = [p for pages in CHAPTER_PAGES.values() for p in pages]
 # A section page may have a quiz file of its own, chapters/quizzes/<page>.yml (e.g. 04c_fig7.yml), shown
@@ -33,7 +36,7 @@ def _source(chapter: str) -> str:
 
 def test_toc_lists_every_chapter_file_and_nothing_missing():
     on_disk = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("[0-9]*.py"))
-    assert sorted(PAGES) == on_disk
+    assert sorted(PAGES + APPENDIX) == on_disk and APPENDIX
     entries = [c for part in TOC["parts"] for c in part["chapters"]]
     for page in [TOC["root"]] + [e["file"] for c in entries for e in [c] + c.get("sections", [])]:
         assert (ROOT / f"{page}.md").exists() or (ROOT / f"{page}.py").exists(), page
@@ -157,3 +160,37 @@ def test_option_order_is_fixed_per_question_and_a_permutation():
     ch, q = _all_questions()[0]
     shown = [a["answer"] for a in book.to_jupyterquiz(q, ch)["answers"]]
     assert shown == [book._md(o["text"]) for o in book.shown_options(ch, q)]
+
+
+def test_quiz_markdown_in_chinese_sentences():
+    # *italics* beside Chinese characters render (CJK letters are word characters to Python's \w)
+    from resnet_book.book.quizzes import _md
+
+    assert _md("这是*训练*误差") == "这是<i>训练</i>误差"
+    assert _md("the *training* error") == "the <i>training</i> error"
+    assert _md("2*3*4") == "2*3*4" and _md("**粗体**文字") == "<b>粗体</b>文字"
+
+
+@pytest.mark.parametrize("section, en, zh, own", [
+    ("Sec. 4.2", "Sec. 4.2", "第 4.2 节", True),
+    ("Table 1", "Table 1", "表 1", True),
+    ("Identity Mappings (He et al. 2016), Sec. 2", "Identity Mappings (He et al. 2016), Sec. 2",
+     "Identity Mappings (He et al. 2016), 第 2 节", False),
+    ("Sec. Abstract (Huang et al. 2017, DenseNet)", "Sec. Abstract (Huang et al. 2017, DenseNet)",
+     "摘要 (Huang et al. 2017, DenseNet)", False),
+])
+def test_quiz_feedback_names_the_quoted_work(section, en, zh, own):
+    from resnet_book.book.quizzes import source, to_jupyterquiz
+
+    assert source(section, "en") == (en, own) and source(section, "zh") == (zh, own)
+    q = {"id": "q1", "section": section, "question": "Q?", "quote": "A sentence.", "quote_zh": "一句话。",
+         "options": [{"text": "a", "correct": True, "why": "w"}] + [{"text": t, "why": "w"} for t in "bcd"]}
+    fb_en = to_jupyterquiz(q)["answers"][0]["feedback"]
+    fb_zh = to_jupyterquiz(q, lang="zh")["answers"][0]["feedback"]
+    assert ("Paper, " in fb_en) == own and ("论文" in fb_zh) == own and zh in fb_zh
+
+
+def test_a_key_given_twice_in_a_quiz_file_is_an_error(tmp_path):
+    (tmp_path / "x.yml").write_text("- id: q1\n  question: A?\n  question: B?\n")
+    with pytest.raises(book.QuizError, match=r"key\(s\) \['question'\] given twice"):
+        book.load_quiz("x", tmp_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resnet_book.results import load_records
+from resnet_book.experiments.records import load_records
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
@@ -95,3 +95,34 @@ def test_committed_cpu_records_carry_full_provenance():
         assert "+dirty" not in prov["git_commit"], (r["run_id"], "trained from uncommitted code")
         assert r["status"] == "complete" and r["final"]["iterations"] == r["config"]["max_iters"], r["run_id"]
         assert r["final"]["wall_time"] > 0 and r["config"]["train_subset"] is None and r["config"]["eval_subset"] is None
+
+
+# --- when does depth pay? ResNet-20 vs ResNet-56 at 1x, 2x, 4x the cpu scale's length (depth_length) --------
+def _by_length(recs: dict) -> dict[int, dict[str, dict]]:
+    """{iterations: {"resnet20": record, "resnet56": record}} for the lengths trained so far."""
+    out: dict[int, dict[str, dict]] = {}
+    for rec in recs.values():
+        out.setdefault(rec["config"]["max_iters"], {})[rec["model"]] = rec
+    return {n: pair for n, pair in sorted(out.items()) if {"resnet20", "resnet56"} <= set(pair)}
+
+
+@pytest.mark.parametrize("which", ["train", "eval"])
+def test_at_the_longest_length_resnet56_is_below_resnet20(which):
+    lengths = _by_length(_records("depth_length"))
+    if max(lengths, default=0) < 24_000:
+        pytest.skip(f"the 24,000-iteration pair is not committed yet (lengths so far: {sorted(lengths)})")
+    pair = lengths[max(lengths)]
+    r20, r56 = _err(pair["resnet20"], which), _err(pair["resnet56"], which)
+    _claim(f"depth_pays_at_length_{which}", r56 < r20,
+           f"{which} error at {max(lengths):,} iterations: ResNet-20 {r20:.2f}%, ResNet-56 {r56:.2f}%")
+
+
+@pytest.mark.parametrize("which", ["train", "eval"])
+def test_the_depth_gap_shrinks_with_length(which):
+    lengths = _by_length(_records("depth_length"))
+    if len(lengths) < 3:
+        pytest.skip(f"fewer than three lengths committed yet: {sorted(lengths)}")
+    gaps = [_err(p["resnet56"], which) - _err(p["resnet20"], which) for _, p in sorted(lengths.items())]
+    _claim(f"depth_gap_shrinks_{which}", gaps[-1] < gaps[0],
+           f"{which} error ResNet-56 minus ResNet-20 at {', '.join(f'{n:,}' for n in lengths)} iterations: "
+           + ", ".join(f"{g:+.2f}" for g in gaps) + " points")

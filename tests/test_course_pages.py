@@ -11,11 +11,13 @@ import pytest
 
 matplotlib.use("Agg")
 
-from resnet_book import figures, formulas, reference  # noqa: E402
+from resnet_book import reference  # noqa: E402
+from resnet_book.book import figures
+from resnet_book.book import formulas
 from resnet_book.book import load_quiz  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-NEW_PAGES = ["chapters/00_reading_guide", "chapters/06_imagenet", "chapters/07_recap"]
+NEW_PAGES = ["chapters/00_reading_guide", "chapters/05_imagenet", "chapters/07_recap"]
 
 
 # --- reference.py: Tables 7-8 and the ImageNet tables agree with the paper's own text ---------------------
@@ -205,7 +207,7 @@ def test_new_pages_speak_to_readers_not_to_developers(page):
 
 def test_lecture_plan_names_existing_questions_of_the_new_pages():
     text = (ROOT / "book" / "lectures.md").read_text(encoding="utf-8")
-    # "`06_imagenet` q1 before ..., q3 before ...;": the ids after a quiz name, up to the next ; | or **
+    # "`05_imagenet` q1 before ..., q3 before ...;": the ids after a quiz name, up to the next ; | or **
     refs = [(m.group(1), re.split(r"[;|]|\*\*", text[m.end():], maxsplit=1)[0])
             for m in re.finditer(r"`(\d\d_\w+)`", text) if (ROOT / "chapters" / "quizzes" / f"{m.group(1)}.yml").exists()]
     assert {name for name, _ in refs} >= {Path(p).name for p in NEW_PAGES}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from resnet_book import data as D
+from resnet_book.engine import data as D
 
 
 def test_loads_the_standard_split(cifar):
@@ -168,11 +168,16 @@ def test_per_pixel_mean_is_subtracted(small, cifar):
 
 
 # --- the lossless test split ----------------------------------------------------------------------
-def test_lossless1k_split_on_the_jpeg_copy(cifar):
-    assert cifar.jpeg_copy and not cifar.lossless_test
-    assert "test_lossless1k" in D.SPLITS
+def test_lossless1k_split(cifar):
+    # on the JPEG-derived developer copy, the 1,000 lossless images of the extra file; on the original
+    # CIFAR-10 (downloaded), the whole test set, whose first 1,000 images are the same ones
+    assert cifar.jpeg_copy != cifar.lossless_test
     s = D.make_split(cifar, "test_lossless1k")
-    assert s.eval_name == "test_lossless1k" and len(s.y_train) == 50_000 and s.x_eval.shape == (1000, 32, 32, 3)
+    assert len(s.y_train) == 50_000
+    if cifar.lossless_test:
+        assert s.x_eval.shape == (10_000, 32, 32, 3)
+        return
+    assert s.eval_name == "test_lossless1k" and s.x_eval.shape == (1000, 32, 32, 3)
     assert s.y_eval[:10].tolist() == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
     assert np.bincount(s.y_eval).tolist() == [103, 89, 100, 103, 90, 86, 112, 102, 106, 109]
     sub = D.make_split(cifar, "test_lossless1k", eval_subset=100)
@@ -190,10 +195,17 @@ def _folder_with(tmp_path, cifar, test_images, test_labels, lossless1k=True):
     return folder
 
 
+def _lossless1k(cifar):
+    """The 1,000 lossless canonical test images: the shared copy's extra file, or the original's first 1,000."""
+    if cifar.lossless_test:
+        return cifar.x_test[:1000], cifar.y_test[:1000]
+    return D.load_lossless1k(cifar.folder)
+
+
 def test_an_original_test_set_is_recognised_and_used_whole(tmp_path, cifar):
     """A folder whose test set begins with the 1,000 lossless canonical images (as torchvision's
     download does) holds original pixels: test_lossless1k then evaluates on its whole test set."""
-    x1k, y1k = D.load_lossless1k(cifar.folder)
+    x1k, y1k = _lossless1k(cifar)
     x = np.concatenate([x1k, cifar.x_test[:9000]])
     y = np.concatenate([y1k, cifar.y_test[:9000]])
     folder = _folder_with(tmp_path, cifar, x, y, lossless1k=False)  # the 1k file is not needed there
@@ -208,10 +220,11 @@ def test_an_original_test_set_is_recognised_and_used_whole(tmp_path, cifar):
 
 
 def test_lossless1k_missing_or_altered_is_one_clear_error(tmp_path, cifar):
-    folder = _folder_with(tmp_path, cifar, cifar.x_test, cifar.y_test, lossless1k=False)
+    x_other = cifar.x_test[::-1].copy()  # a test set that is not the original (any machine's copy)
+    folder = _folder_with(tmp_path, cifar, x_other, cifar.y_test[::-1].copy(), lossless1k=False)
     with pytest.raises(D.DataError, match=r"split 'test_lossless1k' needs cifar10_test_lossless1k.npz .* put the file there"):
         D.make_split(D.load_cifar10(folder), "test_lossless1k")
-    x1k, y1k = D.load_lossless1k(cifar.folder)
+    x1k, y1k = _lossless1k(cifar)
     x1k = x1k.copy()
     x1k[0, 0, 0, 0] ^= 1
     np.savez_compressed(folder / D.LOSSLESS1K_FILE, images=x1k, labels=y1k.astype(np.uint8))
@@ -220,6 +233,8 @@ def test_lossless1k_missing_or_altered_is_one_clear_error(tmp_path, cifar):
 
 
 def test_the_jpeg_copy_of_the_lossless_images_is_the_same_photos(cifar):
+    if not cifar.jpeg_copy:
+        pytest.skip("a property of the JPEG-derived developer copy (this machine has the original CIFAR-10)")
     idx = D.lossless1k_in_jpeg_copy(cifar)
     x1k, y1k = D.load_lossless1k(cifar.folder)
     assert (cifar.y_test[idx] == y1k).all() and len(set(idx.tolist())) == 1000

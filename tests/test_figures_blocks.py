@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from resnet_book import figures, pages, reference  # noqa: E402
+from resnet_book import reference  # noqa: E402
+from resnet_book.book import figures
+from resnet_book.book import pages
 from resnet_book.models import BasicBlock, Bottleneck, get_model, make_shortcut  # noqa: E402
 
 

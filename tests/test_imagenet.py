@@ -22,16 +22,16 @@ import torch
 from PIL import Image
 
 from resnet_book import experiments as ex
-from resnet_book import imagenet as inet
+from resnet_book.engine import imagenet as inet
 from resnet_book import reference
-from resnet_book import results as R
+from resnet_book.experiments import records as R
 from resnet_book.cli import main
-from resnet_book.distributed import World
-from resnet_book.imagenet import ImageNetConfig
+from resnet_book.engine.distributed import World
+from resnet_book.engine.imagenet import ImageNetConfig
 
 # 8 iterations of a global batch of 8 (4 per process), a curve point per iteration, a checkpoint
 # every 2; one loader worker per process (persistent), fp32 (bitwise comparisons).
-TINY = "max_iters=8,batch_size=8,log_every=1,eval_every=8,checkpoint_every=2,workers=1,amp=false"
+TINY = "max_iters=8,milestones=4,batch_size=8,log_every=1,eval_every=8,checkpoint_every=2,workers=1,amp=false"
 RUN = ["run", "table2", "--scale", "imagenet-small", "--runs", "resnet18", "--quiet", "--set", TINY]
 
 
@@ -154,7 +154,7 @@ def test_other_global_batches_scale_the_lr_linearly_and_the_schedule_inversely()
     big = ex.run_config(exp, run, "imagenet", 0, "cpu", {"batch_size": 1024})
     assert big.lr == pytest.approx(0.4) and big.max_iters == 150_000 and big.milestones == (37_500, 75_000, 112_500)
     assert "lr 0.1 x 1024/256 = 0.4" in inet.scaling_note(big, 256, 0.1)
-    mine = ex.run_config(exp, run, "imagenet", 0, "cpu", {"batch_size": 1024, "lr": 0.1, "max_iters": 9})
+    mine = ex.run_config(exp, run, "imagenet", 0, "cpu", {"batch_size": 1024, "lr": 0.1, "max_iters": 9, "milestones": (4,)})
     assert (mine.lr, mine.max_iters) == (0.1, 9)  # what the user sets stays as set
     assert ex.run_config(exp, run, "imagenet", 0, "cpu").lr == 0.1
 
@@ -169,7 +169,7 @@ def test_tables_2_and_3_are_in_the_registry_with_the_papers_shortcuts():
     # table3's option-A run is table2's resnet34: one run id, trained once
     fp = "0" * 64
     ids = [ex.run_config(e, r, "imagenet", 0, "cpu") for e, r in ((t2, t2.runs[3]), (t3, t3.runs[0]))]
-    from resnet_book.runner import run_id
+    from resnet_book.experiments.runs import run_id
 
     assert run_id(t2.runs[3], ids[0], "imagenet", fp).rsplit("-", 1)[1] == run_id(t3.runs[0], ids[1], "imagenet", fp).rsplit("-", 1)[1]
     from resnet_book.analysis import count_params
@@ -313,7 +313,7 @@ def test_two_processes_of_batch_b_match_one_process_of_batch_2b(ddp_run, tiny):
     from torch.utils.data import DistributedSampler, default_collate
 
     from resnet_book.experiments import RunSpec, build_model
-    from resnet_book.train import LRSchedule
+    from resnet_book.engine.train import LRSchedule
 
     rec = R.load_record(ddp_run["paths"][0])
     cfg = ImageNetConfig(**rec["config"])

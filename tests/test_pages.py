@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from resnet_book.cli import parse_overrides
-from resnet_book.report import estimate_gpu_hours
-from resnet_book.runner import run_experiment
-from resnet_book import pages, reference
+from resnet_book.experiments.report import estimate_gpu_hours
+from resnet_book.experiments import run_experiment
+from resnet_book import reference
+from resnet_book.book import pages
 
 TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resnet_book.runner import run_experiment
+from resnet_book.experiments import run_experiment
 
 SEEDS = (0, 1, 2)
 RUNS = ["plain20", "plain56", "resnet20", "resnet56"]

@@ -14,9 +14,13 @@ import pytest
 import torch
 
 from resnet_book import experiments as ex
-from resnet_book import results as R
+from resnet_book import files as F
+from resnet_book.engine.checkpoints import load_checkpoint
+from resnet_book.errors import RecordError
+from resnet_book.experiments import records as R
 from resnet_book.cli import main, parse_overrides
-from resnet_book.runner import run_experiment, run_id
+from resnet_book.experiments import run_experiment
+from resnet_book.experiments.runs import run_id
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
@@ -25,26 +29,26 @@ TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=25
 # --- atomic writes -----------------------------------------------------------------------------------
 def test_atomic_write_leaves_no_partial_file(tmp_path):
     target = tmp_path / "rec.json"
-    R.write_json_atomic(target, {"a": 1})
+    F.write_json_atomic(target, {"a": 1})
 
     def dies_midway(f):
         f.write(b'{"a": 2, "half')
         raise KeyboardInterrupt  # killed in the middle of writing
 
     with pytest.raises(KeyboardInterrupt):
-        R._atomic_write(target, dies_midway)
+        F.atomic_write(target, dies_midway)
     assert json.loads(target.read_text()) == {"a": 1}  # the old record is intact
     assert [p.name for p in tmp_path.iterdir()] == ["rec.json"]  # and no temp file is left behind
     with pytest.raises(KeyboardInterrupt):
-        R._atomic_write(tmp_path / "new.json", dies_midway)
+        F.atomic_write(tmp_path / "new.json", dies_midway)
     assert not (tmp_path / "new.json").exists()
 
 
 def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
     bad = tmp_path / "x.ckpt"
     bad.write_bytes(b"not a checkpoint")
-    with pytest.raises(R.RecordError, match=r"cannot read checkpoint .*x.ckpt.*delete it"):
-        R.load_checkpoint(bad)
+    with pytest.raises(RecordError, match=r"cannot read checkpoint .*x.ckpt.*delete it"):
+        load_checkpoint(bad)
 
 
 # --- a real (tiny) experiment run through the CLI ----------------------------------------------------
@@ -73,7 +77,7 @@ def test_run_writes_valid_records_with_provenance(fig1_records):
 
 def test_a_resumed_run_names_every_commit_that_trained_it(fig1_records):
     from resnet_book.book import provenance
-    from resnet_book.report import report
+    from resnet_book.experiments.report import report
 
     rec = R.load_record(next((fig1_records / "fig1").glob("quick-plain20-*.json")))
     rec["history"]["segments"] = [dict(start=0, end=6, git_commit="aaaaaaaaaaaa1"),
@@ -115,7 +119,8 @@ def test_fig6_runs_carry_their_lesion_curve_and_older_records_get_it_from_their_
     import shutil
 
     from resnet_book.analysis import Lesion
-    from resnet_book.runner import add_measure, weights_path
+    from resnet_book.experiments import add_measure
+    from resnet_book.experiments.runs import weights_path
     srcs = sorted((fig1_records / "fig1").glob("quick-*.json"))  # plain20, plain56
     (tmp_path / "fig1").mkdir()
     for src in srcs:  # copies: the module's records stay as trained
@@ -140,7 +145,7 @@ def test_fig6_runs_carry_their_lesion_curve_and_older_records_get_it_from_their_
     assert "has lesion already" in capsys.readouterr().out and R.load_record(path) == rec
     with pytest.raises(ValueError, match="unknown measure"):
         add_measure(path, "nonsense")
-    with pytest.raises(FileNotFoundError, match="no saved weights"):
+    with pytest.raises(R.RecordError, match="no saved weights"):
         add_measure(tmp_path / "fig1" / srcs[0].name, "lesion")
     assert main(["measure", "fig1", "nonsense", "--out", str(tmp_path)]) == 2
     assert main(["measure", "fig1", "lesion", "--out", str(tmp_path / "empty")]) == 2
@@ -189,8 +194,8 @@ def test_corrupt_record_is_reported_not_used(fig1_records, tmp_path, capsys):
     (["run", "fig99"], "unknown experiment 'fig99'; known experiments: fig1"),
     (["report", "fig99"], "unknown experiment 'fig99'"),
     (["run", "fig1", "--scale", "huge"], "invalid choice: 'huge'"),
-    (["run", "fig1", "--seeds", "a,b"], "seeds must be comma-separated integers"),
-    (["run", "fig1", "--seeds", "-1"], "seeds must be"),
+    (["run", "fig1", "--seeds", "a,b"], "seeds must be comma-separated whole numbers"),
+    (["run", "fig1", "--seeds", "-1"], "seeds must lie in 0..2**63-1"),
     (["run", "fig1", "--device", "tpu"], "invalid choice: 'tpu'"),
     (["run", "fig1", "--data", "/nonexistent/cifar"], "CIFAR-10 not found in /nonexistent/cifar"),
     (["run", "fig1", "--set", "max_iters=ten"], "max_iters"),
@@ -224,18 +229,18 @@ def test_cuda_device_without_cuda_is_a_clear_error(capsys, tmp_path):
 
 
 def test_list_names_every_experiment(capsys):
-    assert main(["list"]) == 0
+    assert main(["list", "--names"]) == 0
     out = capsys.readouterr().out
     for name in ("fig1", "fig6", "table6", "fig7", "shortcuts", "warmup110", "resnet1202"):
         assert name in out
 
 
 # --- SIGKILL mid-run, then re-run: finishes without starting over -----------------------------------
-def test_sigkill_then_rerun_resumes(tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+def test_sigkill_then_rerun_resumes(tmp_path, synthetic_cifar):
+    env = dict(os.environ, PYTHONUNBUFFERED="1", RESNET_BOOK_DATA=str(synthetic_cifar))
     args = [sys.executable, "-m", "resnet_book", "run", "fig1", "--scale", "quick", "--out", str(tmp_path),
             "--quiet", "--runs", "plain20", "--set",
-            "max_iters=200,log_every=5,eval_every=200,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
+            "max_iters=120,milestones=60,log_every=2,eval_every=120,checkpoint_every=2,train_subset=256,eval_subset=100,batch_size=16"]
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 240
     ckpt = None
@@ -243,7 +248,7 @@ def test_sigkill_then_rerun_resumes(tmp_path):
         found = list((tmp_path / "fig1").glob("*.ckpt")) if (tmp_path / "fig1").exists() else []
         if found:
             ckpt = found[0]
-            time.sleep(1.0)  # let it train past a few more checkpoints
+            time.sleep(0.3)  # let it train past a few more checkpoints
             break
         time.sleep(0.2)
     assert ckpt is not None and proc.poll() is None, "the run never wrote a checkpoint"
@@ -253,21 +258,23 @@ def test_sigkill_then_rerun_resumes(tmp_path):
     import torch
 
     done_at_kill = torch.load(ckpt, weights_only=True)["history"]["iterations_done"]
-    assert 0 < done_at_kill < 200
+    assert 0 < done_at_kill < 120
     rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert "resuming from checkpoint" in rerun.stdout
     rec = R.load_record(next((tmp_path / "fig1").glob("*.json")))
-    assert rec["final"]["iterations"] == 200 and rec["history"]["iters"][-1] == 200
+    assert rec["final"]["iterations"] == 120 and rec["history"]["iters"][-1] == 120
+    # who trained which stretch: the killed process up to its last checkpoint, then the rerun
+    assert [(g["start"], g["end"]) for g in rec["history"]["segments"]] == [(0, done_at_kill), (done_at_kill, 120)]
 
 
 def test_a_run_killed_at_two_threads_is_not_restarted_at_one(tmp_path, capsys):
     # A run killed at two threads leaves its checkpoint under the two-thread run id; the same command at
     # one thread (--jobs 2 gives each run one) is another run id. It must neither resume that checkpoint
     # (another computation) nor silently start over beside it: one line naming both, exit 2.
-    from resnet_book.data import DeviceData, load_cifar10, make_split
+    from resnet_book.engine.data import DeviceData, load_cifar10, make_split
     from resnet_book.models import get_model
-    from resnet_book.train import train
+    from resnet_book.engine.train import train
 
     class DiesAt7:  # a SIGKILL after the checkpoint at iteration 6
         def __init__(self, data):

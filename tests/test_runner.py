@@ -11,10 +11,12 @@ import pytest
 import torch
 
 from resnet_book import experiments as ex
-from resnet_book import results as R
+from resnet_book.experiments import records as R
 from resnet_book.cli import main, parse_overrides
-from resnet_book.runner import run_experiment, run_id
-from resnet_book.train import TrainConfig, identity, resolve_compile, resolve_device, resolve_dtype
+from resnet_book.experiments import run_experiment
+from resnet_book.experiments.runs import run_id
+from resnet_book.engine.device import resolve_compile, resolve_device, resolve_dtype
+from resnet_book.engine.train import identity, TrainConfig
 
 TINY = "max_iters=12,log_every=3,eval_every=6,checkpoint_every=3,train_subset=256,eval_subset=100,batch_size=32,milestones=8"
 
@@ -54,7 +56,7 @@ def test_committed_cpu_records_keep_their_ids():
 
 def _five_steps(threads: int, amp: bool) -> list:
     from resnet_book.models import get_model
-    from resnet_book.train import train_step
+    from resnet_book.engine.train import train_step
 
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -97,9 +99,11 @@ def test_run_id_covers_dtype_and_device_type_not_execution_options():
     assert identity(fp32, torch.device("cuda", 0))["device_type"] == "cuda"
     assert identity(fp32, torch.device("cuda", 0)) != identity(fp32, torch.device("cpu"))
     # how a run is executed does not change what it is
-    for change in (dict(compile=True), dict(compile=False), dict(checkpoint_every=20), dict(deterministic=True)):
+    for change in (dict(compile=False), dict(checkpoint_every=20), dict(deterministic=True)):
         assert run_id(run, fp32.replace(**change), "quick", "f") == run_id(run, fp32, "quick", "f"), change
-    for change in (dict(max_iters=13), dict(lr=0.2), dict(seed=1), dict(train_subset=512)):
+    # ... but a compiled run is another computation (its kernels round in another order)
+    assert run_id(run, fp32.replace(compile=True), "quick", "f") != run_id(run, fp32, "quick", "f")
+    for change in (dict(max_iters=400), dict(lr=0.2), dict(seed=1), dict(train_subset=512)):
         assert run_id(run, fp32.replace(**change), "quick", "f") != run_id(run, fp32, "quick", "f"), change
 
 
@@ -120,10 +124,14 @@ def test_cpu_scale_is_the_paper_recipe_on_all_images_with_a_compressed_schedule(
     assert {k for k, v in quick.to_dict().items() if v != paper.to_dict()[k]} <= sizes | {"warmup_lr"}
 
 
-def test_default_scale_follows_the_resolved_device():
+def test_default_scale_follows_the_resolved_device(monkeypatch):
     assert ex.default_scale("cpu") == "quick"
-    if not torch.cuda.is_available():
-        assert ex.default_scale("auto") == "quick"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert ex.default_scale("auto") == "quick"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert ex.default_scale("auto") == "paper" and ex.default_scale("cpu") == "quick"
+    assert ex.default_scale("cpu", ex.get_experiment("table2")) == "imagenet"
 
 
 @pytest.mark.parametrize("text, ok", [("cpu", "cpu"), ("CPU", "cpu"), ("auto", None)])
@@ -153,9 +161,9 @@ def test_compiling_resets_dynamo_between_models(monkeypatch, cifar):
     # hits its recompile limit and silently runs eager. Every compiled run starts from a reset.
     import torch._dynamo as dynamo
 
-    from resnet_book import data as D
+    from resnet_book.engine import data as D
     from resnet_book.models import get_model
-    from resnet_book.train import train
+    from resnet_book.engine.train import train
 
     calls = []
     monkeypatch.setattr(dynamo, "reset", lambda: calls.append("reset"))
@@ -185,11 +193,12 @@ def test_jobs_2_trains_runs_concurrently_with_a_share_of_the_threads(tmp_path, c
 
 
 @pytest.mark.parametrize("second_experiment", ["fig1", "fig6"])  # the same run asked for by another experiment
-def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(tmp_path, second_experiment):
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+def test_a_second_process_waits_for_the_first_instead_of_training_the_same_run(tmp_path, second_experiment,
+                                                                              synthetic_cifar):
+    env = dict(os.environ, PYTHONUNBUFFERED="1", RESNET_BOOK_DATA=str(synthetic_cifar))
     args = [sys.executable, "-m", "resnet_book", "run", "fig1", "--scale", "quick", "--out", str(tmp_path),
             "--quiet", "--runs", "plain20", "--set",
-            "max_iters=150,log_every=5,eval_every=150,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
+            "max_iters=60,milestones=40,log_every=5,eval_every=60,checkpoint_every=5,train_subset=256,eval_subset=100,batch_size=16"]
     first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     args[4] = second_experiment
     deadline = time.time() + 240
@@ -228,17 +237,18 @@ def test_a_record_names_the_code_its_process_runs(tmp_path, monkeypatch):
     """A long run outlives commits made meanwhile: its record names the commit and package hash read
     when the process's first run started, not when it ended -- nor when the next run of the same
     queue starts (the code in memory is still what the process imported)."""
-    import resnet_book.runner as runner
+    import resnet_book.experiments.runner as runner
+    import resnet_book.experiments.runs as runs
 
-    monkeypatch.setattr(runner, "_CODE", None)  # a fresh process
+    monkeypatch.setattr(runs, "_CODE", None)  # a fresh process
     real_train = runner.train
-    monkeypatch.setattr(runner, "git_commit", lambda: "start-commit")
-    monkeypatch.setattr(runner, "package_hash", lambda: "start-hash")
+    monkeypatch.setattr(runs, "git_commit", lambda: "start-commit")
+    monkeypatch.setattr(runs, "package_hash", lambda: "start-hash")
 
     def train_then_commit(*a, **k):
         history = real_train(*a, **k)
-        monkeypatch.setattr(runner, "git_commit", lambda: "later-commit")  # committed during the run
-        monkeypatch.setattr(runner, "package_hash", lambda: "later-hash")
+        monkeypatch.setattr(runs, "git_commit", lambda: "later-commit")  # committed during the run
+        monkeypatch.setattr(runs, "package_hash", lambda: "later-hash")
         return history
 
     monkeypatch.setattr(runner, "train", train_then_commit)
@@ -250,11 +260,12 @@ def test_a_record_names_the_code_its_process_runs(tmp_path, monkeypatch):
 
 
 def test_has_weights_tells_a_committed_record_without_weights_from_a_run_trained_here(tmp_path):
-    from resnet_book.runner import has_weights, trained_model
-    rec = {"experiment": "fig6", "run_id": "cpu-plain56-s0-0000000000", "model": "plain56", "model_kwargs": {}}
+    from resnet_book.experiments import has_weights, trained_model
+    rec = {"experiment": "fig6", "run_id": "cpu-plain56-s0-0000000000", "model": "plain56", "model_kwargs": {},
+           "scale": "cpu"}
     (tmp_path / "fig6").mkdir()
     assert not has_weights(rec, tmp_path)
-    with pytest.raises(FileNotFoundError, match="no saved weights"):
+    with pytest.raises(R.RecordError, match="no saved weights"):
         trained_model(rec, tmp_path)
     (tmp_path / "fig6" / "cpu-plain56-s0-0000000000.weights.pt").write_bytes(b"")
     assert has_weights(rec, tmp_path)

@@ -1,6 +1,8 @@
-"""Variants after the paper (chapter 5): exact sizes against their papers, every parameter trained, options."""
+"""Variants after the paper (chapter 6): exact sizes against their papers, every parameter trained, options."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import torch
@@ -78,7 +80,12 @@ def _bn_params(model: nn.Module) -> int:
 
 
 def test_every_variant_is_registered_and_has_an_exact_count():
-    assert set(VARIANT_MODELS) <= set(list_models())
+    # the families of chapter 6, named here (not read back from the registry)
+    assert set(VARIANT_MODELS) == {
+        "preact_resnet20", "preact_resnet56", "preact_resnet110", "preact_resnet164", "preact_resnet1001",
+        "wrn16_2", "wrn16_4", "wrn16_8", "wrn28_10", "wrn40_4", "resnext29_8x64d", "resnext29_16x64d",
+        "resnext29_8x4d_narrow", "densenet_bc100_12", "densenet_bc28_12", "se_resnet20", "se_resnet56",
+        "se_resnet110", "sd_resnet56", "sd_resnet110"}
     assert set(EXACT_PARAMS) == set(VARIANT_MODELS)
 
 
@@ -89,7 +96,10 @@ def test_exact_param_counts(name):
 
 @pytest.mark.parametrize("name, published_m", PUBLISHED)
 def test_counts_round_to_the_published_sizes(name, published_m):
-    assert round(EXACT_PARAMS[name] / 1e6, 1) == published_m
+    if name in BIG and not os.environ.get("RESNET_BOOK_BIG_MODELS"):
+        assert round(EXACT_PARAMS[name] / 1e6, 1) == published_m  # the exact count is built in test_exact_param_counts
+    else:
+        assert round(count_params(get_model(name)) / 1e6, 1) == published_m
 
 
 def test_two_published_sizes_leave_out_batchnorm():
@@ -393,7 +403,7 @@ def test_se_module_scales_channels_between_0_and_1():
 
 
 def test_the_quick_variants_cost_at_most_about_resnet56():
-    """The live comparison of chapter 5 is fair on cost: no quick variant needs more multiply-adds."""
+    """The live comparison of chapter 6 is fair on cost: no quick variant needs more multiply-adds."""
     r56 = count_flops(get_model("resnet56"))
     for name in ("preact_resnet56", "wrn16_2", "resnext29_8x4d_narrow", "densenet_bc28_12", "se_resnet56"):
         assert 0.3 < count_flops(get_model(name)) / r56 < 1.01, name

@@ -11,8 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from resnet_book import weights as W
+from resnet_book import analysis as A
+from resnet_book.models import get_model
+from resnet_book.models import weights as W
 from resnet_book.cli import main
+from resnet_book.files import file_sha256
 from resnet_book.models import get_model as build
 
 ALL = list(W.WEIGHTS)
@@ -92,9 +95,10 @@ def test_registry_knows_all_six_releases_with_provenance():
 
     assert [W.WEIGHTS[n].model for n in ALL] == ["resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet1202"]
     for name, w in W.WEIGHTS.items():
-        assert w.url == f"https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/{w.file}"
-        assert w.file.split("-")[1].split(".")[0] == w.sha256[:8]  # torch.hub's hash-prefix-in-the-name convention
         assert w.reported_error == reference.AKAMASTER_CIFAR10["error"][DEPTHS[name]]
+        local = W.locate(w)
+        if local is not None:  # the file on disk is the one the registry names
+            assert file_sha256(local).startswith(w.sha256) and w.file.split("-")[1].split(".")[0] == w.sha256[:8]
         assert "BSD-2-Clause" in w.licence and "akamaster/pytorch_resnet_cifar10" in w.source
         assert w.mean == (0.485, 0.456, 0.406) and w.std == (0.229, 0.224, 0.225)
     assert [W.WEIGHTS[n].full_hash for n in ALL] == [True] * 4 + [False] * 2
@@ -109,12 +113,12 @@ def test_transform_is_their_per_channel_normalize():
 
 def test_unknown_weights_and_models_without_weights_list_what_exists():
     with pytest.raises(W.UnknownWeightsError, match=r"unknown weights 'imagenet' for resnet56; known: resnet56.akamaster"):
-        W.get_model("resnet56", weights="imagenet")
+        get_model("resnet56", weights="imagenet")
     with pytest.raises(W.UnknownWeightsError, match=r"no released weights for model 'plain20'; models with released "
                                                     r"weights: resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202"):
-        W.get_model("plain20", weights="akamaster")
+        get_model("plain20", weights="akamaster")
     with pytest.raises(ValueError, match="fixes the architecture"):
-        W.get_model("resnet20", weights="akamaster", shortcut="B")
+        get_model("resnet20", weights="akamaster", shortcut="B")
 
 
 # --- the permutation -------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def test_released_file_in_our_model_equals_their_forward(name):
     theirs = _TheirResNet((DEPTHS[name] - 2) // 6).eval()
     missing, unexpected = theirs.load_state_dict({k.removeprefix("module."): v for k, v in theirs_sd.items()}, strict=False)
     assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing)
-    ours = W.get_model(W.WEIGHTS[name].model, weights="akamaster")
+    ours = get_model(W.WEIGHTS[name].model, weights="akamaster")
     assert not ours.training and ours.released_weights is W.WEIGHTS[name]
     x = torch.randn(4, 3, 32, 32)
     with torch.no_grad():
@@ -174,7 +178,7 @@ def test_released_file_in_our_model_equals_their_forward(name):
 def test_released_weights_reach_their_best_prec1_on_the_lossless_images(name, cifar):
     _local_or_skip(name)
     _, meta = W.load_released(name, download=False)
-    ev = W.evaluate_released(W.WEIGHTS[name].model, "test_lossless1k", data=cifar)
+    ev = A.evaluate_released(W.WEIGHTS[name].model, "test_lossless1k", data=cifar)
     assert ev.original_pixels and ev.n == (10_000 if cifar.lossless_test else 1_000)
     print(f"{name}: {ev.accuracy:.2f}% on {ev.n} lossless test images, best_prec1 {meta['best_prec1']:.2f}, {ev.seconds:.1f} s")
     assert abs(ev.accuracy - meta["best_prec1"]) <= 1.5
@@ -184,8 +188,8 @@ def test_released_weights_reach_their_best_prec1_on_the_lossless_images(name, ci
 
 def test_evaluation_helpers_agree_with_the_evaluation(cifar):
     _local_or_skip("resnet20.akamaster")
-    ev = W.evaluate_released("resnet20", "test_lossless1k", data=cifar)
-    assert W.evaluate_released("resnet20", "test_lossless1k", data=cifar) is ev  # kept per process
+    ev = A.evaluate_released("resnet20", "test_lossless1k", data=cifar)
+    assert A.evaluate_released("resnet20", "test_lossless1k", data=cifar) is ev  # kept per process
     cm = ev.confusion()
     assert cm.sum() == ev.n and np.trace(cm) == (ev.predictions == ev.labels).sum()
     assert cm.sum(1).tolist() == np.bincount(ev.labels, minlength=10).tolist()
@@ -193,7 +197,7 @@ def test_evaluation_helpers_agree_with_the_evaluation(cifar):
     assert (classes[:, 0] == ev.predictions).all() and (np.diff(probs, axis=1) <= 0).all()
     assert np.allclose(ev.probs.sum(1), 1, atol=1e-5)
     per_class = ev.per_class_accuracy()
-    assert list(per_class) == list(__import__("resnet_book.data", fromlist=["CLASSES"]).CLASSES)
+    assert list(per_class) == list(__import__("resnet_book.engine.data", fromlist=["CLASSES"]).CLASSES)
     assert sum(v * c / 100 for v, c in zip(per_class.values(), cm.sum(1))) == pytest.approx(np.trace(cm))
 
 
@@ -202,8 +206,8 @@ def test_lesion_of_a_released_resnet_matches_a_deleted_forward(cifar):
     from resnet_book.analysis import lesion_blocks
 
     _local_or_skip("resnet20.akamaster")
-    model = W.get_model("resnet20", weights="akamaster")
-    x, y = W.released_inputs("resnet20", "test_lossless1k", data=cifar, eval_subset=100)
+    model = get_model("resnet20", weights="akamaster")
+    x, y = A.released_inputs("resnet20", "test_lossless1k", data=cifar, eval_subset=100)
     les = lesion_blocks(model, x, y, batch_size=64)
     assert len(les.blocks) == 9 and les.changes_shape.tolist() == [False] * 3 + [True] + [False] * 2 + [True] + [False] * 2
     with torch.no_grad():
@@ -245,7 +249,7 @@ def test_download_verifies_and_keeps_a_good_file(tmp_path, monkeypatch):
     w = _served_from(src)
     path = W.weights_file(w, progress=False)  # a file:// URL through torch.hub's download-and-verify
     assert path == tmp_path / "cache" / "resnet_book" / "weights" / "akamaster" / w.file
-    assert W.file_sha256(path) == w.sha256
+    assert file_sha256(path) == w.sha256
     assert W.weights_file(w) == path  # found in the cache the second time
 
 
@@ -271,7 +275,7 @@ def test_a_corrupt_cached_file_is_removed(tmp_path, monkeypatch):
     cached.parent.mkdir(parents=True)
     cached.write_bytes(src.read_bytes()[:-10])
     with pytest.raises(W.WeightsError, match="hash mismatch.*removed from the cache"):
-        W.get_model("resnet20", weights="akamaster")
+        get_model("resnet20", weights="akamaster")
     assert not cached.exists()
 
 
@@ -334,8 +338,10 @@ def test_cli_weights_verify_bad_file_exits_2_with_one_line(tmp_path, monkeypatch
     monkeypatch.setenv("RESNET_BOOK_WEIGHTS", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert main(["weights", "--verify"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "hash mismatch" in err[0] and err[0].startswith("python -m resnet_book: error:")
+    out, err = capsys.readouterr()
+    err = err.strip().splitlines()
+    assert len(err) == 1 and "resnet20.akamaster" in err[0] and err[0].startswith("python -m resnet_book: error:")
+    assert "resnet20.akamaster: BAD:" in out and "hash mismatch" in out  # the reason, beside the other files' lines
 
 
 def test_figures_draw_an_evaluation_and_a_lesion(cifar, tmp_path):
@@ -344,11 +350,11 @@ def test_figures_draw_an_evaluation_and_a_lesion(cifar, tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from resnet_book import figures
+    from resnet_book.book import figures
     from resnet_book.analysis import Lesion
 
     _local_or_skip("resnet20.akamaster")
-    ev = W.evaluate_released("resnet20", "test_lossless1k", data=cifar)
+    ev = A.evaluate_released("resnet20", "test_lossless1k", data=cifar)
     classes, probs = ev.top_k(3, index=slice(0, 8))
     fig = figures.plot_topk_grid(ev.images[:8], ev.labels[:8], classes, probs, ncols=4)
     assert len(fig.axes) == 8 and fig.axes[0].get_title() == "true: cat"  # canonical test image 0 is a cat
@@ -363,9 +369,9 @@ def test_figures_draw_an_evaluation_and_a_lesion(cifar, tmp_path):
 
 def test_jpeg1k_pairs_each_lossless_image_with_its_jpeg_copy(cifar):
     for subset in (None, 100):
-        xl, yl, nl, _ = W.eval_arrays("test_lossless1k", cifar, eval_subset=subset)
-        xj, yj, nj, _ = W.eval_arrays("test_jpeg1k", cifar, eval_subset=subset)
+        xl, yl, nl, _ = A.eval_arrays("test_lossless1k", cifar, eval_subset=subset)
+        xj, yj, nj, _ = A.eval_arrays("test_jpeg1k", cifar, eval_subset=subset)
         assert (nl, nj) == ("test_lossless1k", "test_jpeg1k") and (yl == yj).all()
         assert 5.0 < np.abs(xl.astype(int) - xj.astype(int)).mean() < 6.5  # same photos, JPEG-degraded (README: 5.8)
     with pytest.raises(ValueError, match="unknown evaluation split 'val45k'; known: test_lossless1k, full, test, test_jpeg1k"):
-        W.eval_arrays("val45k", cifar)
+        A.eval_arrays("val45k", cifar)

@@ -1,21 +1,33 @@
-"""Counting and measuring models: parameters, multiply-adds, layer responses (paper Fig. 7), and
-what a trained network does: predictions, top-k, confusion matrices, block lesions (Veit et al. 2016)."""
+"""Measuring networks: parameters, multiply-adds, layer responses (paper Fig. 7), and what a
+trained network does: predictions, top-k, confusion matrices, block lesions (Veit et al. 2016),
+and the released pretrained ResNets evaluated on CIFAR-10's test images (:func:`evaluate_released`).
+"""
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from .engine.data import (
+    CLASSES, load_cifar10, lossless1k_in_jpeg_copy, make_split, stratified_indices,
+)
+from .errors import ConfigError
+from .models import ZeroPadShortcut, get_model
+from .models.utils import eval_mode
+from .models.weights import Weights, get_weights
+
 
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters (BN affine parameters included, buffers such as running means excluded)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
 
 
 def count_flops(model: nn.Module, input_size: tuple[int, ...] = (3, 32, 32)) -> int:
@@ -25,15 +37,10 @@ def count_flops(model: nn.Module, input_size: tuple[int, ...] = (3, 32, 32)) -> 
     and the FC layer. ``torch.utils.flop_counter.FlopCounterMode`` counts 2 FLOPs per
     multiply-add for those ops (and ignores BN, ReLU, additions, pooling), so we halve its total.
     """
-    was_training = model.training
-    model.eval()
-    try:
-        p = next(model.parameters(), None)
-        x = torch.zeros(1, *input_size, device=p.device if p is not None else "cpu")
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            model(x)
-    finally:
-        model.train(was_training)
+    p = next(model.parameters(), None)
+    x = torch.zeros(1, *input_size, device=p.device if p is not None else "cpu")
+    with eval_mode(model), torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(x)
     return counter.get_total_flops() // 2
 
 
@@ -65,12 +72,10 @@ def layer_response_std(model: nn.Module, x: torch.Tensor) -> list[tuple[str, flo
         m.register_forward_hook(lambda _m, _i, out, n=name: stds.__setitem__(n, out.float().std().item()))
         for name, m in response_taps(model)
     ]
-    was_training = model.training
-    model.eval()
     try:
-        model(x)
+        with eval_mode(model):
+            model(x)
     finally:
-        model.train(was_training)
         for h in handles:
             h.remove()
     return [(n, stds[n]) for n, _ in response_taps(model)]
@@ -84,17 +89,12 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500, dtype: tor
     ``dtype=torch.bfloat16`` runs under bf16 autocast (faster where the CPU has native bf16, slightly
     different numbers); the default is fp32. The model's own train/eval state is restored after.
     """
-    was_training = model.training
-    model.eval()
     dev = next(model.parameters()).device
     out = []
-    try:
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
-            for i in range(0, len(x), batch_size):
-                xb = x[i:i + batch_size].to(dev).contiguous(memory_format=torch.channels_last)
-                out.append(model(xb).float().cpu())
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+        for i in range(0, len(x), batch_size):
+            xb = x[i:i + batch_size].to(dev).contiguous(memory_format=torch.channels_last)
+            out.append(model(xb).float().cpu())
     return torch.cat(out) if out else torch.empty(0)
 
 
@@ -153,8 +153,6 @@ class DeletedBlock(nn.Module):
 
     def __init__(self, block: nn.Module) -> None:
         super().__init__()
-        from .models import ZeroPadShortcut
-
         convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
         bns = [m for m in block.modules() if isinstance(m, nn.BatchNorm2d)]
         in_c, out_c = convs[0].in_channels, bns[-1].num_features
@@ -225,8 +223,6 @@ def lesion_blocks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size
     t0 = time.perf_counter()
     names = residual_blocks(model)
     modules = dict(model.named_modules())
-    was_training = model.training
-    model.eval()
     y = torch.as_tensor(y)
     wrong = torch.zeros(len(names), dtype=torch.long)
     wrong_base = 0
@@ -236,37 +232,155 @@ def lesion_blocks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size
         stage, idx = name.rsplit(".", 1)
         modules[stage][int(idx)] = new
 
-    try:
-        for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].contiguous(memory_format=torch.channels_last)
-            yb = y[start:start + batch_size]
-            outs: dict[str, torch.Tensor] = {}
-            hooks = [modules[n].register_forward_hook(lambda _m, _i, o, n=n: outs.__setitem__(n, o)) for n in names]
-            try:
-                with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
-                    wrong_base += int((model(xb).argmax(1) != yb).sum())
-            finally:
-                for h in hooks:
-                    h.remove()
-            for k, name in enumerate(names):
+    with eval_mode(model):
+        try:
+            for start in range(0, len(x), batch_size):
+                xb = x[start:start + batch_size].contiguous(memory_format=torch.channels_last)
+                yb = y[start:start + batch_size]
+                outs: dict[str, torch.Tensor] = {}
+                hooks = [modules[n].register_forward_hook(lambda _m, _i, o, n=n: outs.__setitem__(n, o)) for n in names]
                 try:
-                    for j in range(k - 1):
-                        swap(names[j], nn.Identity())
-                    if k:
-                        swap(names[k - 1], _Cached(outs[names[k - 1]]))
-                    swap(name, deleted[name])
                     with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
-                        wrong[k] += int((model(xb).argmax(1) != yb).sum())
+                        wrong_base += int((model(xb).argmax(1) != yb).sum())
                 finally:
-                    for j in range(k + 1):
-                        swap(names[j], modules[names[j]])
-            if progress:
-                print(f"lesion: {min(start + batch_size, len(x))}/{len(x)} images", flush=True)
-    finally:
-        for n in names:  # whatever happened, every original block is back in place
-            swap(n, modules[n])
-        model.train(was_training)
+                    for h in hooks:
+                        h.remove()
+                for k, name in enumerate(names):
+                    try:
+                        for j in range(k - 1):
+                            swap(names[j], nn.Identity())
+                        if k:
+                            swap(names[k - 1], _Cached(outs[names[k - 1]]))
+                        swap(name, deleted[name])
+                        with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+                            wrong[k] += int((model(xb).argmax(1) != yb).sum())
+                    finally:
+                        for j in range(k + 1):
+                            swap(names[j], modules[names[j]])
+                if progress:
+                    print(f"lesion: {min(start + batch_size, len(x))}/{len(x)} images", flush=True)
+        finally:
+            for n in names:  # whatever happened, every original block is back in place
+                swap(n, modules[n])
     n = len(x)
     return Lesion(names, 100.0 * wrong.numpy() / n, 100.0 * wrong_base / n,
                   np.array([deleted[nm].changes_shape for nm in names]), n, time.perf_counter() - t0,
                   str(dtype).removeprefix("torch."))
+
+
+# --- evaluation -------------------------------------------------------------------------------------
+#: Evaluation splits: the data.SPLITS names whose eval part is a test set, an alias, and the paired JPEG 1k.
+_EVAL_SPLITS = {"test_lossless1k": "test_lossless1k", "full": "full", "test": "full", "test_jpeg1k": "test_jpeg1k"}
+
+
+@dataclass
+class Evaluation:
+    """Released weights evaluated on one split: per-image predictions and probabilities."""
+
+    weights: Weights
+    split: str  # "test_lossless1k" or "full" (the folder's test set)
+    eval_name: str  # what was evaluated on: "test_lossless1k" (1,000 lossless) or "test"
+    labels: np.ndarray  # (N,) int64
+    predictions: np.ndarray  # (N,) int64, the arg-max class
+    probs: np.ndarray  # (N, 10) float32 softmax
+    images: np.ndarray = field(repr=False)  # (N, 32, 32, 3) uint8, the evaluated images (for figures)
+    original_pixels: bool  # True: original CIFAR-10 pixels; False: the JPEG-derived copy
+    data_fingerprint: str
+    seconds: float
+    dtype: str
+
+    @property
+    def n(self) -> int:
+        return len(self.labels)
+
+    @property
+    def accuracy(self) -> float:
+        """Top-1 accuracy in %."""
+        return 100.0 * float((self.predictions == self.labels).mean())
+
+    @property
+    def error(self) -> float:
+        """Top-1 error in %."""
+        return 100.0 - self.accuracy
+
+    def per_class_accuracy(self) -> dict[str, float]:
+        """Accuracy (%) of each class, by class name."""
+        return dict(zip(CLASSES, per_class_accuracy(self.labels, self.predictions, len(CLASSES)).tolist()))
+
+    def confusion(self) -> np.ndarray:
+        """Confusion matrix (rows: true class, columns: predicted), counts."""
+        return confusion_matrix(self.labels, self.predictions, len(CLASSES))
+
+    def top_k(self, k: int = 3, index=None) -> tuple[np.ndarray, np.ndarray]:
+        """(classes, probabilities) of the ``k`` most probable classes, per image (optionally a subset)."""
+        return top_k(self.probs if index is None else self.probs[index], k)
+
+    def describe(self) -> str:
+        pixels = "original pixels" if self.original_pixels else "JPEG-derived pixels"
+        return (f"{self.weights.name} on {self.n:,} {self.eval_name} images ({pixels}): accuracy {self.accuracy:.2f}% "
+                f"(file's best_prec1 {self.weights.best_prec1 if self.weights.best_prec1 is not None else '?'}%, "
+                f"reported error {self.weights.reported_error}%), {self.seconds:.1f} s ({self.dtype})")
+
+
+_EVALS: dict[tuple, Evaluation] = {}
+
+
+def eval_arrays(split: str = "test_lossless1k", data=None, eval_subset: int | None = None,
+                subset_seed: int = 0):
+    """(images uint8 NHWC, labels, eval_name, data) of the eval part of ``split`` (see ``data.make_split``).
+
+    ``test_jpeg1k`` (JPEG-derived copy only): the same 1,000 photos as ``test_lossless1k``, in the same
+    order, with the copy's JPEG-degraded pixels (``data.lossless1k_in_jpeg_copy``): a paired comparison.
+    """
+    if split not in _EVAL_SPLITS:
+        raise ConfigError(f"unknown evaluation split {split!r}; known: {', '.join(_EVAL_SPLITS)}")
+    data = load_cifar10() if data is None else data
+    if split == "test_jpeg1k":
+        idx = lossless1k_in_jpeg_copy(data)
+        if eval_subset is not None and eval_subset < len(idx):  # the same subset as test_lossless1k's
+            idx = idx[stratified_indices(data.y_test[idx], eval_subset, subset_seed + 1)]
+        return data.x_test[idx], data.y_test[idx], "test_jpeg1k", data
+    s = make_split(data, _EVAL_SPLITS[split], eval_subset=eval_subset, subset_seed=subset_seed)
+    return s.x_eval, s.y_eval, s.eval_name, data
+
+
+def evaluate_released(name: str, split: str = "test_lossless1k", weights: str | Weights = "akamaster", data=None,
+                      eval_subset: int | None = None, batch_size: int = 500, dtype: torch.dtype = torch.float32,
+                      model: nn.Module | None = None) -> Evaluation:
+    """Evaluate ``name``'s released ``weights`` on ``split``: per-image predictions and accuracy.
+
+    ``split``: ``"test_lossless1k"`` (original pixels: the 1,000 lossless canonical test images,
+    or the full test set where the original CIFAR-10 is installed), ``"full"``/``"test"`` (the
+    folder's 10,000 test images: here the JPEG-derived copy) or ``"test_jpeg1k"`` (the JPEG copy's
+    versions of the same 1,000 images, same order: per-image comparisons). ``eval_subset``: a stratified seeded
+    subset. Input normalisation is theirs (``Weights.transform``). Results are kept per process, so
+    a second call with the same arguments is free.
+    """
+    w = get_weights(name, weights)
+    x, y, eval_name, data = eval_arrays(split, data, eval_subset)
+    key = (w.name, _EVAL_SPLITS[split], str(data.folder), data.fingerprint, eval_subset, str(dtype))
+    if key in _EVALS and model is None:
+        return _EVALS[key]
+    t0 = time.perf_counter()
+    model = get_model(name, weights=w) if model is None else model
+    xt = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)
+    logits = predict(model, w.transform(xt), batch_size=batch_size, dtype=dtype)
+    probs = torch.softmax(logits.float(), 1).numpy()
+    ev = Evaluation(w, _EVAL_SPLITS[split], eval_name, np.asarray(y, np.int64), probs.argmax(1), probs, x,
+                    original_pixels=eval_name == "test_lossless1k" or (eval_name == "test" and bool(data.lossless_test)),
+                    data_fingerprint=data.fingerprint, seconds=time.perf_counter() - t0,
+                    dtype=str(dtype).removeprefix("torch."))
+    _EVALS[key] = ev
+    return ev
+
+
+def released_inputs(name: str, split: str = "test_lossless1k", weights: str | Weights = "akamaster", data=None,
+                    eval_subset: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(normalised float NCHW inputs, labels) of ``split`` for ``name``'s released weights.
+
+    What the analysis helpers take, e.g. ``analysis.lesion_blocks(get_model(name, weights=...), *released_inputs(name))``
+    or ``analysis.layer_response_std(model, released_inputs(name)[0])``.
+    """
+    w = get_weights(name, weights)
+    x, y, _, _ = eval_arrays(split, data, eval_subset)
+    return w.transform(torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)), torch.from_numpy(y)

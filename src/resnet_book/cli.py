@@ -2,8 +2,9 @@
 
 ``--set KEY=VALUE,...`` values are parsed here (:func:`parse_overrides`) into typed TrainConfig fields.
 
-Every error a user can cause (unknown experiment, scale or model, bad seeds, missing or corrupt
-data, a corrupt record) prints one clear line and exits with status 2.
+Every failure a user can fix (:class:`resnet_book.errors.UserError`: unknown experiment, scale or
+model, bad seeds or config values, missing or corrupt data, records, checkpoints or weights, a full
+disk or a read-only results folder) prints one clear line and exits with status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ import os
 import sys
 
 from . import experiments as ex
-from .train import TrainConfig
+from .engine.data import load_cifar10
+from .engine.device import resolve_device, resolve_dtype
+from .engine.imagenet import ImageNetConfig
+from .engine.train import MAX_SEED, TrainConfig
+from .errors import ConfigError, UserError
+from .experiments import report as rp
+from .experiments.measures import check_measure
+from .experiments.records import load_records, results_root
+from .experiments.report import report
+from .experiments.runner import add_measure, has_weights, run_experiment
+from .models import weights as W
+from .tables import duration, markdown_table
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,13 +34,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seeds(text: str) -> list[int]:
+    parts = [s.strip() for s in text.split(",")]
     try:
-        seeds = [int(s) for s in text.split(",") if s.strip()]
+        seeds = [int(s) for s in parts]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers, e.g. 0,1,2 (got {text!r})")
-    if not seeds or any(s < 0 for s in seeds):
-        raise argparse.ArgumentTypeError(f"seeds must be non-negative integers, e.g. 0,1,2 (got {text!r})")
+        raise argparse.ArgumentTypeError(f"seeds must be comma-separated whole numbers, e.g. 0,1,2 (got {text!r})")
+    if any(not 0 <= s <= MAX_SEED for s in seeds):
+        raise argparse.ArgumentTypeError(f"seeds must lie in 0..2**63-1, e.g. 0,1,2 (got {text!r})")
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"a seed is given twice (got {text!r})")
     return seeds
+
+
+def _runs(text: str) -> list[str]:
+    names = [x.strip() for x in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"--runs takes run names separated by commas, e.g. plain20,resnet20 (got {text!r})")
+    return names
 
 
 _NONE_DEFAULT_TYPES = {"warmup_lr": float, "train_subset": int, "eval_subset": int, "num_classes": int}
@@ -41,17 +63,15 @@ def parse_overrides(text: str) -> list[tuple[str, object]]:
     Values are cast to the field's type; ``milestones`` takes ``:``-separated iterations;
     ``none`` clears an optional field.
     """
-    from .imagenet import ImageNetConfig
-
     defaults = {**ImageNetConfig().to_dict(), **TrainConfig().to_dict()}  # CIFAR fields + ImageNet's input fields
     pairs = []
     for item in filter(None, (t.strip() for t in text.split(","))):
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep:
-            raise ValueError(f"--set takes key=value pairs separated by commas, got {item!r}")
+            raise ConfigError(f"--set takes key=value pairs separated by commas, got {item!r}")
         if key not in defaults:
-            raise ValueError(f"unknown TrainConfig field {key!r}; known: {', '.join(defaults)}")
+            raise ConfigError(f"unknown TrainConfig field {key!r}; known: {', '.join(defaults)}")
         try:
             if key == "milestones":
                 cast = tuple(int(v) for v in value.split(":") if v)
@@ -65,9 +85,11 @@ def parse_overrides(text: str) -> list[tuple[str, object]]:
                 cast = value.lower() in ("true", "1")
             else:
                 typ = _NONE_DEFAULT_TYPES.get(key) or type(defaults[key])
-                cast = typ(float(value)) if typ is int and value.replace(".", "", 1).isdigit() else typ(value)
+                cast = typ(value)  # int("1.5") fails: no float silently becomes an int
         except ValueError:
-            raise ValueError(f"--set {key}={value!r}: not a valid value for {key} (default {defaults[key]!r})") from None
+            raise ConfigError(f"--set {key}={value!r}: not a valid value for {key} (default {defaults[key]!r}"
+                              + (", a whole number" if (_NONE_DEFAULT_TYPES.get(key) or type(defaults[key])) is int else "")
+                              + ")") from None
         pairs.append((key, cast))
     return pairs
 
@@ -88,7 +110,8 @@ def _jobs(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m resnet_book", description="Re-run the CIFAR-10 and ImageNet experiments of He et al. (2015).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="list experiments, their runs and scales")
+    lst = sub.add_parser("list", help="list experiments, their runs and scales, with time estimates for this machine")
+    lst.add_argument("--names", action="store_true", help="names only: no speed probe, no estimates (instant)")
     common = dict(scale=dict(choices=ex.SCALES, default=None,
                              help="quick (CPU minutes), cpu (the recipe on all 50k images, CPU hours), paper "
                                   "(the exact recipe, GPU); for table2/table3 imagenet or imagenet-small; default: paper on a GPU, "
@@ -102,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--data", default=None, help="CIFAR-10 folder (default: $RESNET_BOOK_DATA, else the user cache); for "
                    "table2/table3 the ImageNet folder with train/<class>/ and val/<class>/ (default: $RESNET_BOOK_IMAGENET)")
     r.add_argument("--out", **common["out"])
-    r.add_argument("--runs", type=lambda t: [x for x in t.split(",") if x], default=None,
+    r.add_argument("--runs", type=_runs, default=None,
                    help="only these runs of the experiment, comma-separated (see `list`)")
     r.add_argument("--set", dest="overrides", default="", metavar="KEY=VALUE,...",
                    help="change TrainConfig fields, e.g. max_iters=2000,milestones=1000:1500 (recorded in each run)")
@@ -131,10 +154,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _cmd_list(args) -> None:
-    from . import report as rp
-    from .train import resolve_device, resolve_dtype
+def _iterations(e, runs, scale) -> str:
+    """"6,000" -- or "6,000-24,000" where the runs have lengths of their own (depth_length)."""
+    n = sorted({ex.run_config(e, r, scale, 0, "cpu").max_iters for r in runs})
+    return f"{n[0]:,}" if len(n) == 1 else f"{n[0]:,}-{n[-1]:,}"
 
+
+def _cmd_list(args) -> None:
+    if args.names:
+        for e in ex.EXPERIMENTS.values():
+            print(f"{e.name:12s} {e.title}  [{e.source}]")
+            for scale in e.scales:
+                runs = e.runs_at(scale)
+                print(f"    {scale:14s}: " + (", ".join(r.name for r in runs) if runs else "no runs"))
+        return
     dev = resolve_device("cpu")
     dtype = resolve_dtype(TrainConfig(), dev)
     rate = rp.probe_img_per_s("cpu", dtype)
@@ -152,12 +185,11 @@ def _cmd_list(args) -> None:
             if not runs:
                 print(f"    {scale:5s}: no runs")
                 continue
-            cfg = ex.run_config(e, runs[0], scale, 0)
-            print(f"    {scale:5s}: {len(runs)} runs x {cfg.max_iters:,} iterations: {', '.join(r.name for r in runs)}")
+            print(f"    {scale:5s}: {len(runs)} runs x {_iterations(e, runs, scale)} iterations: {', '.join(r.name for r in runs)}")
             if scale == "cpu":
                 est = rp.estimate_cpu_seconds(e.name, scale, rate)
-                print("           on this CPU, about: " + ", ".join(f"{k} {rp._fmt_duration(v)}" for k, v in est.items())
-                      + f" (total {rp._fmt_duration(sum(est.values()))})")
+                print("           on this CPU, about: " + ", ".join(f"{k} {duration(v)}" for k, v in est.items())
+                      + f" (total {duration(sum(est.values()))})")
             elif scale == "paper":
                 hours, _ = rp.estimate_gpu_hours(e.name)
                 print(f"           on a GPU, roughly {hours:.1f} h in all (an estimate, not measured)")
@@ -174,9 +206,6 @@ def torch_threads() -> int:
 
 
 def _cmd_run(args) -> None:
-    from .report import report
-    from .runner import run_experiment
-
     records = run_experiment(args.experiment, args.scale, args.seeds, args.device, args.data, args.out,
                              progress=False if args.quiet else None, runs=args.runs,
                              overrides=dict(parse_overrides(args.overrides)), jobs=args.jobs)
@@ -186,23 +215,20 @@ def _cmd_run(args) -> None:
 
 
 def _cmd_report(args) -> None:
-    from .report import report
-    from .results import load_records
-
     ex.get_experiment(args.experiment)
-    print(report(args.experiment, load_records(args.experiment, args.out, args.scale)))
+    records = load_records(args.experiment, args.out, args.scale)
+    if not records:
+        raise ConfigError(f"no records of {args.experiment}" + (f" at the {args.scale} scale" if args.scale else "")
+                          + f" in {results_root(args.out)}")
+    print(report(args.experiment, records))
 
 
 def _cmd_measure(args) -> None:
-    from .results import load_records, results_root
-    from .runner import MEASURES, add_measure, has_weights
-
     ex.get_experiment(args.experiment)
-    if args.measure not in MEASURES:
-        raise ValueError(f"unknown measure {args.measure!r}; known: {', '.join(MEASURES)}")
+    check_measure(args.measure)
     records = load_records(args.experiment, args.out, args.scale)
     if not records:
-        raise ValueError(f"no records of {args.experiment}" + (f" at the {args.scale} scale" if args.scale else "")
+        raise ConfigError(f"no records of {args.experiment}" + (f" at the {args.scale} scale" if args.scale else "")
                          + f" in {results_root(args.out)}")
     for rec in records:
         rid = rec["run_id"]
@@ -216,8 +242,6 @@ def _cmd_measure(args) -> None:
 
 
 def _cmd_data(args) -> None:
-    from .data import load_cifar10
-
     d = load_cifar10(args.data)
     print(f"CIFAR-10 in {d.folder}: {len(d.y_train):,} train and {len(d.y_test):,} test images, all files readable")
     print(f"data fingerprint {d.fingerprint}")
@@ -227,12 +251,13 @@ def _cmd_data(args) -> None:
 
 
 def _cmd_weights(args) -> None:
-    from . import weights as W
-    from .tables import markdown_table
-
     if args.verify or args.download:
-        for w, line in W.verify_all(download=args.download):
+        results = W.verify_all(download=args.download)
+        for w, line in results:
             print(f"{w.name}: {line}")
+        bad = W.bad_files(results)
+        if bad:
+            raise W.WeightsError(f"{len(bad)} of {len(results)} weights files are bad: {', '.join(bad)} (see above)")
         return
     print(f"Released weights of {W.AKAMASTER_REPO} (commit {W.AKAMASTER_COMMIT[:7]}, Yerlan Idelbayev, BSD-2-Clause):")
     print(markdown_table(["weights", "file", "their error %", "best_prec1 in file", "SHA-256", "here"], W.status_rows(),
@@ -244,9 +269,6 @@ def _cmd_weights(args) -> None:
 
 
 def main(argv=None) -> int:
-    from .data import DataError
-    from .results import RecordError
-
     try:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # --help (0) or a usage error (2), already printed by argparse
@@ -254,8 +276,8 @@ def main(argv=None) -> int:
     try:
         {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "measure": _cmd_measure, "data": _cmd_data,
          "weights": _cmd_weights}[args.command](args)
-    except (ValueError, DataError, RecordError) as e:  # user errors: one clear line, exit 2
-        print(f"python -m resnet_book: error: {e}", file=sys.stderr)
+    except UserError as e:  # bad input or an environment fault: one clear line, exit 2
+        print(f"python -m resnet_book: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; finished runs are saved, the current run resumes from its last checkpoint", file=sys.stderr)

@@ -24,3 +24,8 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]], ali
             raise ValueError(f"a row has {len(row)} cells for {len(headers)} columns: {row!r}")
         lines.append("| " + " | ".join(str(c) for c in row) + " |")
     return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    """A run's length for people: minutes up to 1.5 hours, then hours (``25 min``, ``2.6 h``)."""
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"

@@ -1,10 +1,12 @@
 """The built site, slides and student edition, tested in a real browser (``make browser``).
 
-These tests run AFTER the builds (``make test`` runs ``html``, ``slides``, ``book-student``, then
-``browser``): they read ``_build/html``, ``_build/student`` and ``_build/slides``, serve ``_build/``
-on localhost and drive Debian's Chromium (``/usr/bin/chromium``, or ``$RESNET_BOOK_CHROMIUM``) with
-Playwright. Without a build or a browser they are skipped with the reason; with
-``RESNET_BOOK_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a missing piece fails instead.
+These tests run AFTER the builds (``make test`` runs ``html``, ``slides``, ``book-zh``,
+``book-student``, ``site``, then ``browser``): they read the published tree that ``make site``
+assembles (``_build/site-tree``: the English site at its root, ``zh/``, ``student/``, ``student-zh/``,
+``slides/``), serve it on localhost as GitHub Pages does (under the site's path, ``/name/``, with its
+``404.html`` for a missing address) and drive Debian's Chromium (``/usr/bin/chromium``, or
+``$RESNET_BOOK_CHROMIUM``) with Playwright. Without a build or a browser they are skipped with the
+reason; with ``RESNET_BOOK_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a missing piece fails instead.
 
 The machines that run them have no network but package registries, while the site loads MathJax
 from a CDN. The tests route those requests to a local copy of the same npm package (fetched once
@@ -24,41 +26,71 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck import BUILD, MATHJAX3, ROOT, SCREENSHOTS, CDN_MATHJAX, CHROMIUM_ARGS, chapters, chromium_path, missing  # noqa: F401
+from sitecheck import BUILD, MATHJAX3, ROOT, SCREENSHOTS, CDN_MATHJAX, CHROMIUM_ARGS, TREE, chapters, chromium_path, missing, site_address  # noqa: F401
 
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    if not (BUILD / "html" / "chapters").is_dir():
-        missing("no built site in _build/html (run `make html` first)")
-    return BUILD / "html"
+    """The English site: the root of the published tree."""
+    if not (TREE / "chapters").is_dir():
+        missing("no published tree in _build/site-tree (run `make html slides book-zh book-student site` first)")
+    return TREE
 
 
 @pytest.fixture(scope="session")
-def student_site() -> Path:
-    if not (BUILD / "student" / "chapters").is_dir():
-        missing("no student edition in _build/student (run `make book-student` first)")
-    return BUILD / "student"
+def student_site(site) -> Path:
+    if not (TREE / "student" / "chapters").is_dir():
+        missing("no student edition in _build/site-tree/student (run `make book-student site` first)")
+    return TREE / "student"
 
 
 @pytest.fixture(scope="session")
-def slides_dir() -> Path:
-    if not (BUILD / "slides" / "index.html").exists():
-        missing("no slides in _build/slides (run `make slides` first)")
-    return BUILD / "slides"
+def slides_dir(site) -> Path:
+    if not (TREE / "slides" / "index.html").exists():
+        missing("no slides in _build/site-tree/slides (run `make slides site` first)")
+    return TREE / "slides"
+
+
+class PagesServer(http.server.SimpleHTTPRequestHandler):
+    """The tree as GitHub Pages serves it: under the site's path (``/name/``), and a missing address
+    answered with the tree's ``404.html`` and status 404."""
+    prefix = "/"
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path):
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith(self.prefix):
+            return str(TREE / "no such file")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = TREE / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
 def server():
-    """``_build/`` on http://127.0.0.1:PORT/ (html/, student/, slides/)."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    """The published tree on http://127.0.0.1:PORT/name/ (its path on GitHub Pages); yields that address
+    without the final slash: ``f"{server}/chapters/..."`` is the English site, ``f"{server}/zh/..."``,
+    ``/student/``, ``/student-zh/``, ``/slides/`` the others."""
+    from urllib.parse import urlparse
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(BUILD)))
+    prefix = urlparse(site_address()).path or "/"
+    handler = type("Pages", (PagesServer,), {"prefix": prefix})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(TREE)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix.rstrip('/')}"
     httpd.shutdown()
     httpd.server_close()
 

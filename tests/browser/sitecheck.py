@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("RESNET_BOOK_BUILD") or ROOT / "_build")  # another build folder: for trying these tests on a scratch build
+# The published tree (make site), as GitHub Pages serves it: the English site at its root, then zh/,
+# student/, student-zh/ and slides/ (booktools.site.TREE). The tests read and serve this tree.
+TREE = BUILD / "site-tree"
 SCREENSHOTS = BUILD / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
@@ -36,3 +39,11 @@ def chromium_path() -> str | None:
 
 def chapters(site: Path) -> list[str]:
     return sorted(p.stem for p in (site / "chapters").glob("[0-9]*.html"))
+
+
+def site_address() -> str:
+    """The published tree's address (``https://owner.github.io/name/``), as the builds were made for it."""
+    import yaml
+    from booktools.site import repository, site_url
+
+    return site_url(repository(yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")))[0])

@@ -1,5 +1,7 @@
 """Accessibility, in headless Chromium: what a reader with a screen reader, a keyboard only, low vision
-or a phone meets on the built site.
+or a phone meets on the published site (``_build/site-tree``, served as GitHub Pages serves it; each
+edition at its address there: the English site at the root, ``zh/``, ``student/``, ``student-zh/``,
+``slides/``).
 
 - axe-core (axe-playwright-python's copy, every rule including the experimental ones) finds no
   serious or critical violation on any page of the site, of its Chinese edition, of both student
@@ -29,10 +31,14 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck import BUILD, CHROMIUM_ARGS, chapters, chromium_path, missing
+from booktools.site import BUILT
+from sitecheck import BUILD, CHROMIUM_ARGS, TREE, chapters, chromium_path, missing
 from test_site import _load
 
-EDITIONS = ["html", "zh", "student", "student-zh", "slides"]
+# Each edition, by the name of its build (_build/<name>, and _build/a11y/axe-<name>.json), and its
+# folder in the published tree: "html" (the English site) at the root, "zh" in zh/, "slides" in slides/...
+FOLDER = {built: folder for folder, built in BUILT.items()}
+EDITIONS = list(FOLDER)  # html, zh, student, student-zh, slides
 BLOCKING = ("serious", "critical")
 PHONE = (390, 844)
 LEGIBLE_PX = 300  # an image shown narrower than its file (and than this) must open full size
@@ -41,17 +47,26 @@ WIDE_PX = 600  # ... which keeps at least this width on a phone, scrolling in it
 
 
 def _edition(name: str) -> Path:
-    root = BUILD / name
+    """The folder of the edition ``name`` in the published tree."""
+    root = TREE / FOLDER[name]
     if not (root / "chapters").is_dir():
-        missing(f"no {name} build in _build/{name} (make html book-zh book-student slides)")
+        missing(f"no {name} edition in _build/site-tree/{FOLDER[name]} (make html book-zh book-student slides site)")
     return root
 
 
+def address(server: str, name: str, path: str) -> str:
+    """Where the page ``path`` of the edition ``name`` is served (``server``: the tree's address)."""
+    return f"{server}/{FOLDER[name]}{path}"
+
+
 def edition_pages(root: Path) -> list[str]:
-    """Every page a reader can open: each .html file but the theme's and Sphinx's assets and the
-    redirects (index.html leads to the first page)."""
+    """Every page a reader can open in the edition at ``root``: each .html file but the theme's and
+    Sphinx's assets, the redirects (index.html leads to the first page) and, in the English site at
+    the tree's root, the other editions nested in it."""
+    others = [TREE / f for f in FOLDER.values() if f and TREE / f != root]
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
                   if not p.relative_to(root).parts[0].startswith("_")
+                  and not any(p.is_relative_to(o) for o in others)
                   and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8", errors="replace")[:2000])
 
 
@@ -134,7 +149,7 @@ def _axe_pages(server: str, edition: str, pages: list[str], deck: bool, mathjax_
                     except queue.Empty:
                         break
                     t0 = time.monotonic()
-                    _open(page, f"{server}/{edition}/{path}" + ("?print-pdf" if deck else ""), deck)
+                    _open(page, address(server, edition, path) + ("?print-pdf" if deck else ""), deck)
                     if deck:
                         assert page.evaluate("() => Reveal.isPrintView()"), f"{path}: not in reveal.js's print view"
                     t1 = time.monotonic()
@@ -212,7 +227,7 @@ def test_a_quiz_answers_with_the_keyboard_alone(server, new_page, screenshots, e
     root = _edition(edition)
     ch = next(c for c in chapters(root) if f"rb-quiz-{lang}" in (root / "chapters" / f"{c}.html").read_text(encoding="utf-8"))
     page, log = new_page(viewport=(1280, 800))
-    _open(page, f"{server}/{edition}/chapters/{ch}.html", deck=edition == "slides")
+    _open(page, address(server, edition, f"chapters/{ch}.html"), deck=edition == "slides")
     quizzes = page.locator(f".rb-quiz-{lang} .Quiz")
     first = quizzes.first
     if edition == "slides":  # on to the question's slide (reveal.js leaves the keys to a focused option)
@@ -304,12 +319,12 @@ IMAGES = """() => [...document.querySelectorAll('article.bd-article img')].filte
             box: box ? box.getBoundingClientRect().width : null, alt: img.alt}; })"""
 
 
-@pytest.mark.parametrize("chapter", chapters(BUILD / "html") or ["(none built)"])
+@pytest.mark.parametrize("chapter", chapters(TREE) or ["(none built)"])
 def test_chapter_reads_on_a_phone(site, server, new_page, screenshots, chapter):
     if chapter == "(none built)":
         pytest.fail("the site has no chapter pages")
     page, log = new_page(viewport=PHONE)
-    _load(page, f"{server}/html/chapters/{chapter}.html")
+    _load(page, address(server, "html", f"chapters/{chapter}.html"))
     page.wait_for_timeout(300)
     width = page.evaluate("() => window.innerWidth")
     sideways = page.evaluate("() => document.documentElement.scrollWidth") - width
@@ -346,7 +361,7 @@ def test_a_figure_opens_full_size_on_a_phone(site, server, new_page):
     """Tapping a four-panel figure opens its image file, at its own size."""
     ch = next(c for c in chapters(site) if c.startswith("04a")) if any(c.startswith("04a") for c in chapters(site)) else chapters(site)[0]
     page, log = new_page(viewport=PHONE)
-    _load(page, f"{server}/html/chapters/{ch}.html")
+    _load(page, address(server, "html", f"chapters/{ch}.html"))
     img = page.locator("article figure a.rb-zoom img").first
     img.scroll_into_view_if_needed()
     src = img.evaluate("i => i.currentSrc")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck import BUILD, ROOT, chapters, missing
+from sitecheck import ROOT, TREE, chapters, missing
 
 EXECUTED = sorted((ROOT / "_nbtest" / "chapters").glob("[0-9]*.ipynb"))
 MAX_SLIDES = 150
@@ -190,7 +190,7 @@ def _sentences(text: str) -> list[str]:
     return [s for s in parts if len(s) > 40 and "\\" not in s and "$" not in s][:3]
 
 
-@pytest.mark.parametrize("chapter", chapters(BUILD / "html") or ["(none built)"])
+@pytest.mark.parametrize("chapter", chapters(TREE) or ["(none built)"])
 def test_student_edition_has_the_exercises_but_no_solution_text(site, student_site, chapter):
     full, student = site / "chapters" / f"{chapter}.html", student_site / "chapters" / f"{chapter}.html"
     assert student.exists(), f"{chapter} is missing from the student edition"

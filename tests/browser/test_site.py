@@ -13,11 +13,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
-from sitecheck import BUILD, ROOT, chapters
+from booktools.site import repository
+from sitecheck import ROOT, TREE, chapters
 
-CHAPTERS = chapters(BUILD / "html") or ["(none built)"]
+CHAPTERS = chapters(TREE) or ["(none built)"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-REPO = CONFIG["repository"]["url"].rstrip("/")
+REPO = repository(CONFIG)[0]  # _config.yml's, or the deploy workflow's RESNET_BOOK_REPOSITORY
 ORG_REPO = urlparse(REPO).path.strip("/")
 
 
@@ -33,7 +34,7 @@ def test_chapter_page_loads_without_errors(site, server, new_page, screenshots, 
     if chapter == "(none built)":
         pytest.fail("the site has no chapter pages")
     page, log = new_page()
-    _load(page, f"{server}/html/chapters/{chapter}.html")
+    _load(page, f"{server}/chapters/{chapter}.html")
     # jupyterquiz draws its questions with a script: wait for them where the chapter has quizzes
     if page.locator(".Quiz").count():
         page.locator(".Quiz .MCButton").first.wait_for(state="visible")
@@ -55,7 +56,7 @@ def test_other_pages_load_without_errors(site, server, new_page, screenshots):
     pages = ["index.html"] + sorted(str(p.relative_to(site)) for p in (site / "book").glob("*.html"))
     assert len(pages) >= 4, pages
     for path in pages:
-        _load(page, f"{server}/html/{path}")
+        _load(page, f"{server}/{path}")
         assert not log.problems(), f"{path}:\n" + "\n".join(log.problems())
         assert page.locator("article h1").first.is_visible(), path
         if path.endswith(("status.html", "lectures.html")):
@@ -72,7 +73,7 @@ def _first_chapter_with_quiz(site) -> str:
 
 def test_quiz_answer_shows_right_and_wrong_feedback(site, server, new_page):
     page, log = new_page()
-    _load(page, f"{server}/html/chapters/{_first_chapter_with_quiz(site)}.html")
+    _load(page, f"{server}/chapters/{_first_chapter_with_quiz(site)}.html")
     quiz = page.locator(".Quiz").first
     quiz.locator(".MCButton").first.wait_for(state="visible")
     feedback = quiz.locator(".Feedback")
@@ -99,7 +100,7 @@ def test_quiz_answer_shows_right_and_wrong_feedback(site, server, new_page):
 def test_solution_dropdown_opens(site, server, new_page, screenshots):
     page, log = new_page()
     ch = next(c for c in chapters(site) if "solution dropdown" in (site / "chapters" / f"{c}.html").read_text(encoding="utf-8"))
-    _load(page, f"{server}/html/chapters/{ch}.html")
+    _load(page, f"{server}/chapters/{ch}.html")
     sol = page.locator(".solution.dropdown").first
     sol.scroll_into_view_if_needed()
     body = sol.locator("section, p:not(.admonition-title)").first
@@ -114,7 +115,7 @@ def test_solution_dropdown_opens(site, server, new_page, screenshots):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_launch_and_download_links_point_at_files_that_exist(site, server, new_page, chapter):
     page, _ = new_page()
-    _load(page, f"{server}/html/chapters/{chapter}.html")
+    _load(page, f"{server}/chapters/{chapter}.html")
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
     binder = [h for h in hrefs if "mybinder.org" in h]
     assert binder, "no Binder link"
@@ -144,7 +145,7 @@ def test_launch_and_download_links_point_at_files_that_exist(site, server, new_p
 def test_the_download_buttons_dropdown_offers_the_notebook(site, server, new_page):
     page, _ = new_page()
     ch = chapters(site)[0]
-    _load(page, f"{server}/html/chapters/{ch}.html")
+    _load(page, f"{server}/chapters/{ch}.html")
     button = page.locator(f'a[href$="_sources/chapters/{ch}.ipynb"]').first
     assert button.count() == 1
     with page.expect_download() as dl:  # the box's link: a real download in the browser
@@ -156,7 +157,7 @@ def test_the_download_buttons_dropdown_offers_the_notebook(site, server, new_pag
 def test_glossary_chinese_terms_render_with_a_cjk_font(site, server, new_page, screenshots):
     """Known issue (d): without a CJK font, headless Chromium draws 术语 as empty boxes."""
     page, log = new_page()
-    _load(page, f"{server}/html/book/glossary.html")
+    _load(page, f"{server}/book/glossary.html")
     page.screenshot(path=str(screenshots / "glossary.png"))
     page.evaluate("""() => { const s = document.createElement('span'); s.id = 'cjk-probe';
         s.textContent = '残差学习'; document.body.appendChild(s); }""")
@@ -178,7 +179,7 @@ def test_clicking_the_first_option_is_right_for_at_most_40_percent_of_questions(
     right, total = 0, 0
     for chapter in CHAPTERS:
         page, log = new_page()
-        _load(page, f"{server}/html/chapters/{chapter}.html")
+        _load(page, f"{server}/chapters/{chapter}.html")
         quizzes = page.locator(".rb-quiz-en .Quiz:has(.MCButton)")  # the English site shows the English quizzes
         if quizzes.count():
             quizzes.first.locator(".MCButton").first.wait_for(state="visible")

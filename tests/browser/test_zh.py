@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from sitecheck import BUILD, chapters, missing
+from sitecheck import TREE, chapters, missing
 from test_builds import _blocks
 from test_site import _load
 
-ZH = BUILD / "zh"
+ZH = TREE / "zh"
 CHAPTERS = chapters(ZH) or ["(none built)"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -20,15 +20,15 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="session")
 def zh_site():
     if not (ZH / "chapters").is_dir():
-        missing("no Chinese edition in _build/zh (run `make book-zh` first)")
+        missing("no Chinese edition in _build/site-tree/zh (run `make book-zh site` first)")
     return ZH
 
 
 @pytest.fixture(scope="session")
 def student_zh():
-    if not (BUILD / "student-zh" / "chapters").is_dir():
-        missing("no Chinese student edition in _build/student-zh (run `make book-student` first)")
-    return BUILD / "student-zh"
+    if not (TREE / "student-zh" / "chapters").is_dir():
+        missing("no Chinese student edition in _build/site-tree/student-zh (run `make book-student site` first)")
+    return TREE / "student-zh"
 
 
 def _fonts_drawing(page, selector: str) -> dict:
@@ -104,20 +104,20 @@ def test_a_quiz_answers_in_chinese(zh_site, server, new_page, screenshots):
     assert not log.problems(), "\n".join(log.problems())
 
 
-@pytest.mark.parametrize("start, other", [("html", "zh"), ("zh", "html")])
+@pytest.mark.parametrize("start, other", [("", "zh/"), ("zh/", "")], ids=["en-zh", "zh-en"])
 def test_language_switch_leads_to_the_same_page(zh_site, site, server, new_page, start, other):
     page, log = new_page()
     for path in ["book/intro.html", f"chapters/{CHAPTERS[0]}.html", "book/glossary.html"]:
-        _load(page, f"{server}/{start}/{path}")
+        _load(page, f"{server}/{start}{path}")
         switch = page.locator(".rb-lang-switch a")
-        assert switch.count() == 1, f"{start}/{path}: no language switch"
+        assert switch.count() == 1, f"{start}{path}: no language switch"
         switch.click()
         page.wait_for_load_state("load")
-        assert page.url == f"{server}/{other}/{path}", page.url
-        assert page.evaluate("document.documentElement.lang") == ("zh-CN" if other == "zh" else "en")
+        assert page.url == f"{server}/{other}{path}", page.url
+        assert page.evaluate("document.documentElement.lang") == ("zh-CN" if other == "zh/" else "en")
         page.locator(".rb-lang-switch a").click()  # and back
         page.wait_for_load_state("load")
-        assert page.url == f"{server}/{start}/{path}", page.url
+        assert page.url == f"{server}/{start}{path}", page.url
     assert not log.problems(), "\n".join(log.problems())
 
 

@@ -97,7 +97,7 @@ _MARKUP = [
 ]
 
 
-_TITLED = re.compile(r"\{(doc|ref|numref|download)\}`[^`<]*<([^`>]+)>`")
+_TITLED = re.compile(r"\{(doc|ref|numref|download|edition)\}`[^`<]*<([^`>]+)>`")
 # A glued text in words has a Chinese twin (the chapter glues ``name`` and ``name_zh``): a translation
 # may use the twin where the English uses ``name``.
 _GLUE_ZH = re.compile(r"(\{glue:\w*\}`\w+?)_zh(`|:)")

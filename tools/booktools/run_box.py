@@ -8,7 +8,7 @@ title, a box with
   hidden first cell installs the course) and the local commands;
 - the chapter's CPU execution time MEASURED for this build (nbmake's JUnit XML, ``_build/nbmake.xml``);
 - the experiments the chapter trains, with their paper-scale command and estimated GPU time
-  (``resnet_book.report.estimate_gpu_hours``).
+  (``resnet_book.experiments.report.estimate_gpu_hours``).
 
 It also rewrites the theme's Binder launch button: the site is built from executed ``.ipynb`` copies,
 so the theme would point at ``chapters/NN_topic.ipynb``, a file the repository does not have.

@@ -2,13 +2,19 @@
 
 ``python -m booktools.site stage SITE [--student]`` (``PYTHONPATH=tools``, as the Makefile runs it)
 lays out a folder that ``jupyter-book build`` turns into the site WITHOUT executing anything:
-``_config.yml`` (execution off; ``--student`` also hides the exercise solutions), ``_toc.yml``,
+``_config.yml`` (execution off; ``--student`` also hides the exercise solutions and leaves out the
+instructor-only pages, ``INSTRUCTOR_ONLY``: the exam bank), ``_toc.yml``,
 ``book/`` with the generated status page (``status_page``: each chapter's execution time from
 nbmake's JUnit XML), and the executed chapter notebooks from ``_nbtest/chapters``. Each staged
 notebook gets a hidden first cell (tag ``remove-cell``: not on the page, but in the ``.ipynb`` the
 page offers for download) that installs the course when the notebook runs on Colab, so "download,
 then upload to Colab" works. It installs the package with its ``course`` extra (pyproject.toml):
 what the chapters import, none of the site's build tools.
+
+``python -m booktools.site tree [FOLDER]`` (``make site``) lays out the published tree from the builds:
+the English site at its root, ``zh/``, ``student/``, ``student-zh/`` and ``slides/`` (``TREE``), each
+edition staged for its place in it and for the site's address (``site_url``, from the repository's
+address, ``repository``: ``_config.yml``, or the deploy workflow's environment).
 
 ``run_box_info(...)`` collects what ``booktools/run_box.py`` prints at the top of every chapter:
 launch links, local commands, the measured CPU time of this build (``_build/nbmake.xml``) and, for
@@ -37,6 +43,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from resnet_book.tables import markdown_table
 
@@ -55,10 +62,34 @@ if importlib.util.find_spec("resnet_book") is None:
 '''
 
 
-def repository(config: dict) -> tuple[str, str]:
-    """(url, branch) of the repository from ``_config.yml``."""
+def repository(config: dict, env: dict | None = None) -> tuple[str, str]:
+    """(url, branch) of the repository: ``_config.yml``'s ``repository`` -- the one place the address is
+    written -- unless ``RESNET_BOOK_REPOSITORY`` (a URL, or ``owner/name`` on GitHub) and
+    ``RESNET_BOOK_BRANCH`` say otherwise (the deploy workflow sets them to the repository it runs in,
+    so that a fork's site links to the fork). Binder, Colab, the theme's buttons and the clone
+    command of the pages all come from here."""
+    env = os.environ if env is None else env
     repo = config.get("repository", {}) or {}
-    return str(repo.get("url", "")).rstrip("/"), str(repo.get("branch", "main"))
+    url = env.get("RESNET_BOOK_REPOSITORY") or str(repo.get("url", ""))
+    if url and "://" not in url:
+        url = f"https://github.com/{url}"
+    return url.rstrip("/"), env.get("RESNET_BOOK_BRANCH") or str(repo.get("branch", "main"))
+
+
+def site_url(repo_url: str, env: dict | None = None) -> str:
+    """Where the published tree lives, ending in ``/``: ``RESNET_BOOK_SITE_URL`` (the deploy workflow
+    sets it to the Pages URL, which may be a custom domain), else GitHub Pages' address of the
+    repository (``https://owner.github.io/name/``; ``https://owner.github.io/`` for a repository named
+    ``owner.github.io``); "" when neither says."""
+    env = os.environ if env is None else env
+    url = env.get("RESNET_BOOK_SITE_URL", "")
+    if not url:
+        m = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?$", repo_url)
+        if not m:
+            return ""
+        owner, name = m.group(1).lower(), m.group(2)
+        url = f"https://{owner}.github.io/" + ("" if name.lower() == f"{owner}.github.io" else name)
+    return url.rstrip("/") + "/"
 
 
 def _run_experiment_calls(source: str) -> list[tuple[str, list[str] | None]]:
@@ -112,7 +143,7 @@ def fmt_seconds(t: float) -> str:
 def gpu_estimate(name: str) -> tuple[float, str] | None:
     """``report.estimate_gpu_hours(name)``, or None where it is unavailable or fails."""
     try:
-        from resnet_book import report
+        from resnet_book.experiments import report
     except Exception:  # noqa: BLE001 - the box then says "no estimate"
         return None
     fn = getattr(report, "estimate_gpu_hours", None)
@@ -132,7 +163,7 @@ def quick_training(experiments: list[dict | str], root: Path | None = None) -> d
     run (model, seed, label) in ``results/<experiment>/`` at the quick scale, each run counted once:
     ``{"seconds": total wall time, "runs": n, "devices": [...]}``, or None without records.
     """
-    from resnet_book.results import load_records
+    from resnet_book.experiments.records import load_records
 
     newest: dict = {}
     for exp in experiments:
@@ -302,7 +333,7 @@ def times_table(notebooks: dict[str, dict], times: dict | None, results_root: Pa
                           rows, align="lrrr") + "\n"
 
 
-# What the generated pages (status page, lecture-time table) say, per edition.
+# What the generated pages (status page, lecture-time table) and the preview image's description say, per edition.
 TEXT = {
     "en": {
         "status": "Build status", "chapter": "chapter", "execution time": "execution time",
@@ -323,6 +354,8 @@ TEXT = {
         "executed in this build": "executed in this build", "its quick runs": "its quick runs, trained from scratch",
         "paper scale": "paper scale (estimate)", "runs": "{time} ({n} runs)", "gpu hours": "about {h:.1f} GPU-hours",
         "whole experiments": "whole experiments",
+        "preview": "Deep Residual Learning, executable: the paper's residual block, x through two weight layers, "
+                   "plus x by the identity shortcut",
     },
     "zh_CN": {
         "status": "构建状态", "chapter": "章节", "execution time": "执行时间", "within budget": "是否在预算内",
@@ -339,6 +372,8 @@ TEXT = {
         "executed in this build": "本次构建的执行时间", "its quick runs": "其 quick 训练从头训练所需",
         "paper scale": "paper 规模（估计）", "runs": "{time}（{n} 次训练）", "gpu hours": "约 {h:.1f} GPU 小时",
         "whole experiments": "整个实验",
+        "preview": "Deep Residual Learning, executable（深度残差学习，可执行版）：论文的残差块，x 经过两个权重层，"
+                   "再经恒等快捷连接加上 x",
     },
 }
 
@@ -350,10 +385,36 @@ def colab_setup_cell(repo_url: str, branch: str) -> dict:
 
 
 TOC_CAPTIONS = {"zh_CN": {"Getting started": "入门", "The paper, part by part": "逐部分读论文",
+                          "How this book's numbers are made": "本书的数字是怎么得到的",
                           "For teachers": "教师用", "Reference": "参考"}}
 
-# Where each edition is built (Makefile) -- the language switch links a page to its twin there.
-EDITIONS = {("en", False): "html", ("zh_CN", False): "zh", ("en", True): "student", ("zh_CN", True): "student-zh"}
+# The published tree (``make site``, and what the deploy workflow publishes): the folder of each edition
+# in it, by (language, student edition). The language switch, the language alternates and the links
+# between editions are made for this layout.
+TREE = {("en", False): "", ("zh_CN", False): "zh/", ("en", True): "student/", ("zh_CN", True): "student-zh/"}
+SLIDES = "slides/"
+# Where the Makefile builds each part of the tree (_build/<folder>).
+BUILT = {"": "html", "zh/": "zh", "student/": "student", "student-zh/": "student-zh", SLIDES: "slides"}
+# In a page's code blocks (``git clone ...``), replaced at staging by the repository's URL.
+REPOSITORY_MARKER = "{{ repository_url }}"
+NOT_FOUND = "404"  # book/404.md: the page GitHub Pages serves for a missing address (at the tree's root)
+
+# Pages of the instructor editions only (the English and Chinese sites): the student editions
+# (``--student``) leave them out -- the source, its catalog and its entry in the table of contents.
+INSTRUCTOR_ONLY = ("book/exam_bank",)
+
+
+def drop_instructor_pages(site: Path, toc: str, pages: tuple[str, ...] = INSTRUCTOR_ONLY) -> str:
+    """The student edition's table of contents (``toc``, the text of ``_toc.yml``) without the
+    instructor-only ``pages``; their sources and message catalogs are deleted from ``site``, so that
+    nothing of them (page, search index, ``_sources/``) reaches the student builds."""
+    for page in pages:
+        toc, n = re.subn(rf"(?m)^[ \t]*- file: {re.escape(page)}[ \t]*(?:#.*)?\n", "", toc)
+        assert n == 1, f"_toc.yml: expected one entry '- file: {page}' (no sections)"
+        for path in [site / f"{page}.md", *(site / "book" / "locales").glob(f"*/LC_MESSAGES/{page}.*")]:
+            path.unlink(missing_ok=True)
+    assert not any(re.search(rf"\b{re.escape(p)}\b", toc) for p in pages), "instructor page left in _toc.yml"
+    return toc
 
 
 def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path | None = None,
@@ -362,9 +423,12 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
 
     ``lang="zh_CN"``: the Chinese edition -- the same notebooks, Sphinx's ``language`` set, so the
     catalogs of ``book/locales/`` translate the prose. Every edition links each page to the same page
-    of the other language (``booktools.lang_switch``), built beside it under ``_build/``.
+    of the other language (``booktools.lang_switch``), as they lie in the published tree (``TREE``),
+    whose address (``site_url``) gives the sitemap, the page previews and the canonical links theirs.
+    The repository's address (``repository``) goes into the staged ``_config.yml`` and replaces
+    ``REPOSITORY_MARKER`` in the pages. ``book/404.md`` becomes the edition's ``404.html``.
     ``results_root``: where the lecture-time table reads the quick runs' records (default: the results
-    folder of :mod:`resnet_book.results`)."""
+    folder of :mod:`resnet_book.experiments.records`)."""
     import yaml
 
     shutil.rmtree(site, ignore_errors=True)
@@ -373,6 +437,8 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     toc = (root / "_toc.yml").read_text(encoding="utf-8")
     for en, translated in TOC_CAPTIONS.get(lang, {}).items():  # part captions are not Sphinx messages
         toc = toc.replace(f"caption: {en}\n", f"caption: {translated}\n")
+    if student:
+        toc = drop_instructor_pages(site, toc)
     (site / "_toc.yml").write_text(toc, encoding="utf-8")
     text = (root / "_config.yml").read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s*execute_notebooks:)\s*\S+", r'\1 "off"', text)
@@ -381,8 +447,24 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
         # sphinx-exercise's switch: solutions are not rendered at all (not merely collapsed)
         text, n = re.subn(r"(?m)^(  config:\n)", "\\1    hide_solutions: true\n", text)
         assert n == 1, "_config.yml: expected a sphinx 'config:' section"
-    other = "zh_CN" if lang == "en" else "en"
-    settings = f"    lang_switch_other: \"../{EDITIONS[other, student]}/\"\n    lang_switch_lang: {lang}\n"
+    config = yaml.safe_load(text)
+    repo_url, branch = repository(config)
+    text, n = re.subn(r"(?m)^(repository:\n  url:)[ \t]*\S+\n(  branch:)[ \t]*\S+",
+                      lambda m: f"{m.group(1)} {repo_url}\n{m.group(2)} {branch}", text)
+    assert n == 1, "_config.yml: expected 'repository:' with 'url:' and 'branch:'"
+    url = site_url(repo_url)
+    if not url:
+        raise SystemExit(f"no site address for {repo_url!r}: set RESNET_BOOK_SITE_URL")
+    # the 404 page is in no table of contents: build the toc's pages and it (the staged folder has no others)
+    text, n = re.subn(r"(?m)^only_build_toc_files:.*$", "only_build_toc_files: false", text)
+    assert n == 1, "_config.yml: expected one only_build_toc_files line"
+    edition, twin = TREE[lang, student], TREE["zh_CN" if lang == "en" else "en", student]
+    settings = (f'    html_baseurl: "{url}{edition}"\n    ogp_site_url: "{url}{edition}"\n'
+                f'    notfound_urls_prefix: "{urlparse(url).path}{edition}"\n'
+                f'    lang_switch_site: "{url}"\n    lang_switch_edition: "{edition}"\n'
+                f'    lang_switch_twin: "{twin}"\n    lang_switch_lang: {lang}\n'
+                f'    ogp_image_alt: {json.dumps(TEXT[lang]["preview"], ensure_ascii=False)}\n'
+                f'    ogp_site_name: {json.dumps(config["title"], ensure_ascii=False)}\n')
     if lang != "en":
         settings += f"    language: {lang}\n"
     text, n = re.subn(r"(?m)^(  config:\n)", lambda m: m.group(1) + settings, text)
@@ -390,7 +472,10 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     (site / "_config.yml").write_text(text, encoding="utf-8")
     (site / "src").symlink_to(root / "src")  # literalinclude ../src/... from chapters/
     (site / "tools").symlink_to(root / "tools")  # the local Sphinx extensions (_config.yml)
-    repo_url, branch = repository(yaml.safe_load(text))
+    (site / "book" / f"{NOT_FOUND}.md").rename(site / f"{NOT_FOUND}.md")  # served from the edition's root
+    from booktools.preview import draw_preview
+
+    draw_preview(site / "_static" / "preview.png")  # the page previews' image (ogp_image)
     staged = []
     for nbp in sorted(notebooks.glob("[0-9]*.ipynb")):
         nb = json.loads(nbp.read_text(encoding="utf-8"))
@@ -408,13 +493,52 @@ def stage(site: Path, notebooks: Path, student: bool = False, nbmake_xml: Path |
     if nbmake_xml and Path(nbmake_xml).exists():
         (site / "book" / "status.md").write_text(status_page(nbmake_xml, lang), encoding="utf-8")
         times = chapter_times(nbmake_xml)
-    # pages that show the measured times (the lecture plan) carry a marker that becomes a table
-    for page in (site / "book").glob("*.md"):
-        text = page.read_text(encoding="utf-8")
+    # pages that show the measured times (the lecture plan) carry a marker that becomes a table; the
+    # clone command carries the repository's address
+    for page in [*(site / "book").glob("*.md"), site / f"{NOT_FOUND}.md"]:
+        text = original = page.read_text(encoding="utf-8")
         if TIMES_MARKER in text:
             nbs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in staged}
-            page.write_text(text.replace(TIMES_MARKER, times_table(nbs, times, results_root, lang=lang)), encoding="utf-8")
+            text = text.replace(TIMES_MARKER, times_table(nbs, times, results_root, lang=lang))
+        text = text.replace(REPOSITORY_MARKER, repo_url)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
     return staged
+
+
+MAKE_TARGET = {"html": "html", "zh": "book-zh", "student": "book-student", "student-zh": "book-student", "slides": "slides"}
+SITEMAPS = ("", "zh/")  # the editions robots.txt names (the student editions are hand-outs of the same pages)
+
+
+def assemble(tree: Path, build: Path = ROOT / "_build", url: str | None = None) -> list[str]:
+    """Lay out the published tree in ``tree`` from the builds in ``build`` (``BUILT``): the English site
+    at the root, then ``zh/``, ``student/``, ``student-zh/`` and ``slides/``, with ``robots.txt`` (naming
+    the sitemaps) and ``.nojekyll``. Returns the problems instead (an edition not built, or built for
+    another address than ``url``, which defaults to this checkout's ``site_url``); nothing is copied then."""
+    import yaml
+
+    if url is None:
+        url = site_url(repository(yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")))[0])
+    problems = []
+    for folder, built in BUILT.items():
+        if not (build / built / "index.html").exists():
+            problems.append(f"_build/{built} is missing (make {MAKE_TARGET[built]})")
+        elif folder != SLIDES:
+            first = re.search(r"<loc>([^<]*)</loc>", (build / built / "sitemap.xml").read_text(encoding="utf-8")
+                              if (build / built / "sitemap.xml").exists() else "")
+            if not (first and first.group(1).startswith(url + folder)):
+                problems.append(f"_build/{built} was not built for {url}{folder} (make {MAKE_TARGET[built]} again)")
+    if problems:
+        return problems
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(build / BUILT[""], tree)
+    for folder, built in BUILT.items():
+        if folder:
+            shutil.copytree(build / built, tree / folder)
+    (tree / ".nojekyll").touch()  # served as built (folders such as _static are not Jekyll's to skip)
+    (tree / "robots.txt").write_text("User-agent: *\nAllow: /\n\n" + "".join(f"Sitemap: {url}{f}sitemap.xml\n" for f in SITEMAPS),
+                                     encoding="utf-8")
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,9 +548,18 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("site")
     s.add_argument("--notebooks", default="_nbtest/chapters")
     s.add_argument("--nbmake-xml", default="_build/nbmake.xml")
-    s.add_argument("--student", action="store_true", help="hide the exercise solutions")
+    s.add_argument("--student", action="store_true", help="hide the exercise solutions, leave out the instructor-only pages")
     s.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="the edition's language")
+    t = sub.add_parser("tree", help="lay out the published tree from the built editions and decks")
+    t.add_argument("tree", nargs="?", default="_build/site-tree")
     a = p.parse_args(argv)
+    if a.cmd == "tree":
+        problems = assemble(Path(a.tree))
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
+            return 2
+        print(f"site: {a.tree}/index.html (English), zh/, student/, student-zh/, slides/")
+        return 0
     staged = stage(Path(a.site), Path(a.notebooks), a.student, Path(a.nbmake_xml), lang=a.lang)
     if not staged:
         print(f"no chapter notebooks in {a.notebooks} (run `make execute` first)", file=sys.stderr)

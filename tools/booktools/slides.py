@@ -6,6 +6,11 @@ environment Sphinx saved for the site matches and is reused: nothing is read or 
 citations, figure and equation numbers, glue, roles and included code come out as on the site.
 Only the revealjs builder's output changes, by these rules:
 
+- a section with a ``{slide}`` block (its chapter source says what to project: 1-4 short lines and
+  the equations to show) becomes the lecturer's slide: its title, those lines and equations; each
+  of its figures (the caption in the notes) and quiz questions follows on a slide of its own; the
+  rest of the section -- the page's prose, code and tables -- goes into the speaker notes (``S``);
+- in a section without one, the rules below cut the page into slides:
 - ``#`` and ``##`` headings start a slide, ``###`` a sub-slide (sphinx-revealjs's sections);
 - a section taller than a slide goes on over more slides under the same title (heights estimated
   by ``height``; ``tests/browser/test_builds.py`` measures every slide at 1280×800); a list or box
@@ -29,15 +34,19 @@ from __future__ import annotations
 import html
 import json
 import math
+import posixpath
 import re
 import shutil
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 from sphinx_revealjs.nodes import revealjs_break
 
 MAX_CODE_LINES = 12  # longer code cells keep only their output on slides
+MAX_SLIDE_LINES = 4  # bullet lines of a {slide} block
 SLIDE_H, TITLE_H = 800, 90  # the slide (reveal.js config below) and its heading, in slide pixels
 LINE_H, LINE_CHARS, CODE_LINE_H = 34, 88, 21  # prose: a line's height and length at 26 px; code at 0.6 em
 FIGURE_H, QUIZ_H = 600, 520  # a figure (CSS caps its image at 520 px, caption below); a quiz with feedback
@@ -203,6 +212,104 @@ def _trim_code(cell) -> None:
                                       format="html"))
 
 
+# --- a section with a {slide} block: the slide the lecturer projects, the prose in the notes ---------
+class slide_notes(nodes.Element):
+    """Speaker notes (reveal.js ``<aside class="notes">``, the ``S`` key): whatever it holds."""
+
+
+def _visit_notes(self, node):
+    self.body.append('<aside class="notes">\n')
+
+
+def _depart_notes(self, node):
+    self.body.append("</aside>\n")
+
+
+_INLINE = re.compile(r"(\*\*.+?\*\*|\*.+?\*|`.+?`|\$.+?\$)")
+
+
+def _inline(text: str) -> list:
+    """A slide line's Markdown: **strong**, *emphasis*, `code`, $maths$; the rest is text."""
+    out = []
+    for part in _INLINE.split(text):
+        if not part:
+            continue
+        if part.startswith("**"):
+            out.append(nodes.strong("", part[2:-2]))
+        elif part.startswith("*"):
+            out.append(nodes.emphasis("", part[1:-1]))
+        elif part.startswith("`"):
+            out.append(nodes.literal("", part[1:-1]))
+        elif part.startswith("$"):
+            out.append(nodes.math("", part[1:-1]))
+        else:
+            out.append(nodes.Text(part))
+    return out
+
+
+def _shown(section, labels: list[str]) -> list:
+    """Copies of the section's equations (or other labelled nodes) that ``:show:`` names."""
+    found = []
+    for label in labels:
+        ids = {label, f"equation-{label}", label.replace("_", "-")}
+        node = next((n for n in section.findall(nodes.Element) if set(n.get("ids", [])) & ids
+                     and not isinstance(n, (nodes.section, nodes.target))), None)
+        if node is None:  # a MyST label is a target just before its node
+            target = next((n for n in section.findall(nodes.target) if set(n.get("ids", []) + n.get("refid", "").split()) & ids), None)
+            if target is not None and target.parent is not None:
+                i = target.parent.index(target)
+                node = target.parent[i + 1] if i + 1 < len(target.parent) else None
+        if node is not None:
+            found.append(node)
+    return found
+
+
+def _caption_to_notes(block):
+    """A figure on its own slide keeps the picture; its caption is read out, so it goes to the notes."""
+    notes = slide_notes()
+    for cap in list(block.findall(nodes.caption)) + list(block.findall(nodes.legend)):
+        notes.append(nodes.paragraph("", "", *[c.deepcopy() for c in cap.children]))
+        cap.parent.remove(cap)
+    return notes
+
+
+def lecture_slide(section) -> bool:
+    """Turn a section that has a ``{slide}`` block into its lecture slides: title, the block's lines and
+    the equations it names; then each figure, and each quiz question, on a slide of its own; every
+    other part of the section (prose, code, tables) in the speaker notes. False if it has no block."""
+    blocks = [c for c in section.children if isinstance(c, slide_block)]
+    if not blocks:
+        return False
+    block = blocks[0]
+    title = [c for c in section.children if isinstance(c, (nodes.title, nodes.target))]
+    subsections = [c for c in section.children if isinstance(c, nodes.section)]
+    rest = [c for c in section.children if c not in title and c not in subsections and not isinstance(c, slide_block)]
+    shown = [n.deepcopy() for n in _shown(section, block["show"])]
+    lines = nodes.bullet_list("", *[nodes.list_item("", nodes.paragraph("", "", *_inline(ln))) for ln in block["lines"]],
+                              classes=["slide-lines"])
+    notes, own = slide_notes(), []
+    for child in rest:
+        if own_slide(child):
+            own.append(child)
+        else:
+            notes.append(child)
+    section.children = []
+    section.extend(title)
+    section += lines
+    section.extend(shown)
+    if notes.children:
+        section += notes
+    for child in own:
+        section += revealjs_break()
+        section += child
+        if not is_quiz(child):
+            caption_notes = _caption_to_notes(child)
+            if caption_notes.children:
+                section += caption_notes
+    section.extend(subsections)
+    return True
+
+
 def apply_rules(document) -> None:
     for node in list(document.findall(_homework)):
         node.parent.remove(node)
@@ -211,6 +318,7 @@ def apply_rules(document) -> None:
         if is_quiz(cell):
             _english_quiz_only(cell)
             _one_question_each(cell)
+    lectured = {id(s) for s in list(document.findall(nodes.section)) if lecture_slide(s)}
     for block in list(document.findall(nodes.literal_block)):  # included code
         if block.get("source") and len(block.astext().splitlines()) > 2 * MAX_CODE_LINES:
             where = Path(block["source"]).resolve()
@@ -220,7 +328,8 @@ def apply_rules(document) -> None:
         if ref.get("internal") or ref.get("refid"):
             ref.replace_self(nodes.inline("", "", *ref.children))
     for section in list(document.findall(nodes.section)):
-        paginate(section)
+        if id(section) not in lectured:
+            paginate(section)
 
 
 class SlideRules(SphinxPostTransform):
@@ -239,6 +348,9 @@ def _configure(app, config) -> None:
     config.revealjs_style_theme = "white"
     config.revealjs_static_path = [str(STATIC)]
     config.revealjs_css_files = ["slides.css", "a11y/a11y.css"]  # the site's contrast and quiz fixes (booktools.a11y)
+    # quizzes with the keyboard, feedback announced (booktools.a11y); a (file, attributes) pair, the
+    # form sphinx-revealjs has already turned its entries into when this runs
+    config.revealjs_js_files = [*config.revealjs_js_files, ("a11y/a11y.js", {})]
     config.revealjs_script_conf = dict(REVEAL)
     config.revealjs_script_plugins = [{"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"}]
     config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides,  # outputs as on the html site
@@ -257,11 +369,21 @@ def _offline(app) -> None:
 
 
 def _drop_site_scripts(app, context) -> None:
-    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own only."""
-    app.builder._js_files.clear()
-    app.builder._orig_js_files.clear()
-    app.builder.add_js_file("a11y/a11y.js")  # quizzes with the keyboard, feedback announced (booktools.a11y)
-    app.builder._orig_js_files[:] = app.builder._js_files  # each page starts from these (Sphinx resets to them)
+    """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own
+    only (those of ``revealjs_js_files``, e.g. booktools.quiz_answers')."""
+    own = {e if isinstance(e, str) else e[0] for e in app.config.revealjs_js_files}
+    for files in (app.builder._js_files, app.builder._orig_js_files):
+        files[:] = [f for f in files if getattr(f, "filename", None) in own]
+
+
+def _deck_neighbours(app, pagename, templatename, context, doctree) -> None:
+    """A deck's <link rel="prev|next"> only to other decks: the book's other pages are not decks."""
+    if app.builder.name != "revealjs":
+        return
+    for key in ("prev", "next"):
+        rel = context.get(key)
+        if rel and not posixpath.normpath(posixpath.join(posixpath.dirname(pagename), rel["link"])).startswith("chapters/"):
+            context[key] = None
 
 
 def _finish(app, exception) -> None:
@@ -281,18 +403,63 @@ def _finish(app, exception) -> None:
         if folder != out and not any(folder.iterdir()):
             folder.rmdir()
     items = "\n".join(f'<li><a href="{d}.html">{html.escape(app.env.titles[d].astext())}</a></li>' for d in decks)
+    from booktools.site import SLIDES, TREE
+
+    book = "../" * SLIDES.count("/") + TREE["en", False] + "index.html"  # the site, beside the decks in the published tree
     (out / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slides</title><link rel="icon" '
         'href="data:,"></head><body>\n<h1>Slides, one deck per chapter</h1>\n<p>Arrows move between slides, '
-        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul></body></html>\n",
+        f"<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> the speaker notes.</p>\n<ul>\n{items}\n</ul>\n"
+        f'<p><a class="rb-book" href="{book}">The book</a> these decks are made from.</p></body></html>\n',
         encoding="utf-8")
 
 
+# --- what a section puts on its slide: the ``{slide}`` directive ------------------------------------
+class slide_block(nodes.General, nodes.Element):
+    """A section's slide, as its chapter source writes it (``{slide}``): ``lines`` (1-4 short Markdown
+    bullet lines) and ``show`` (labels of the section's equations or tables to put on the slide).
+    It holds no text nodes, so the site and its catalogs never see it; the decks render it."""
+
+
+class SlideDirective(SphinxDirective):
+    """::
+
+        ```{slide}
+        :show: eq-02-residual
+        - the block learns F(x) = H(x) - x
+        - identity is easy: push F to zero
+        ```
+
+    On the site nothing; in the decks the section's slide (title, these lines, what ``:show:``
+    names; its figures and quiz questions follow on slides of their own) and the rest of the
+    section in the speaker notes (``S``)."""
+
+    has_content = True
+    option_spec = {"show": directives.unchanged}
+
+    def run(self):
+        lines = [ln.strip() for ln in self.content if ln.strip()]
+        bad = [ln for ln in lines if not ln.startswith(("- ", "* "))]
+        if bad or not 1 <= len(lines) <= MAX_SLIDE_LINES:
+            raise self.error(f"a {{slide}} block holds 1-{MAX_SLIDE_LINES} bullet lines ('- ...'), got {lines!r}")
+        show = [s.strip() for s in self.options.get("show", "").split(",") if s.strip()]
+        return [slide_block("", lines=[ln[2:].strip() for ln in lines], show=show)]
+
+
+def _skip(self, node):
+    raise nodes.SkipNode
+
+
 def setup(app):
+    app.add_node(slide_block, html=(_skip, None), latex=(_skip, None), text=(_skip, None), man=(_skip, None),
+                 texinfo=(_skip, None), revealjs=(_skip, None))
+    app.add_node(slide_notes, html=(_skip, None), revealjs=(_visit_notes, _depart_notes))
+    app.add_directive("slide", SlideDirective)
     app.setup_extension("sphinx_revealjs")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _offline)
     app.connect("revealjs:ready-for-writing", _drop_site_scripts)
+    app.connect("html-page-context", _deck_neighbours)
     app.connect("build-finished", _finish)
     app.add_post_transform(SlideRules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from booktools import i18n, lang_switch, site
-from resnet_book import book
+from resnet_book.book import quizzes as book
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZZES = sorted(p.stem for p in (ROOT / "chapters" / "quizzes").glob("*.yml"))
@@ -126,28 +126,57 @@ def test_stage_sets_the_language_and_the_switch(tmp_path):
     (nbs / "01_x.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     site.stage(tmp_path / "zh", nbs, lang="zh_CN")
     cfg = yaml.safe_load((tmp_path / "zh" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
-    assert cfg["language"] == "zh_CN" and cfg["lang_switch_other"] == "../html/" and cfg["locale_dirs"]
+    assert cfg["language"] == "zh_CN" and cfg["lang_switch_edition"] == "zh/" and cfg["lang_switch_twin"] == ""
+    assert cfg["locale_dirs"]
     captions = [p["caption"] for p in yaml.safe_load((tmp_path / "zh" / "_toc.yml").read_text(encoding="utf-8"))["parts"]]
     assert captions and all(re.search(r"[\u4e00-\u9fff]", c) for c in captions), captions
     site.stage(tmp_path / "en", nbs, student=True)
     cfg = yaml.safe_load((tmp_path / "en" / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
-    assert "language" not in cfg and cfg["lang_switch_other"] == "../student-zh/" and cfg["hide_solutions"]
+    assert "language" not in cfg and cfg["lang_switch_twin"] == "student-zh/" and cfg["hide_solutions"]
 
 
-def test_the_switch_links_the_same_page_of_the_other_edition():
+def _app(lang, edition, twin, site="https://o.github.io/r/"):
     class App:
         class config:
-            lang_switch_other, lang_switch_lang = "../zh/", "en"
+            lang_switch_lang, lang_switch_edition, lang_switch_twin, lang_switch_site = lang, edition, twin, site
+            notfound_pagename, notfound_urls_prefix = "404", "/r/" + edition
 
         class builder:
             name, out_suffix = "html", ".html"
 
-    ctx = {"body": "<h1>x</h1>"}
-    lang_switch._on_page(App, "chapters/01_background", "page.html", ctx, None)
-    assert 'href="../../zh/chapters/01_background.html"' in ctx["body"] and "中文" in ctx["body"]
+    return App
+
+
+def test_the_switch_links_the_same_page_of_the_other_edition():
+    """As the editions lie in the published tree: the English site at its root, zh/, student/, student-zh/."""
+    ctx = {"body": "<h1>x</h1>", "metatags": ""}
+    lang_switch._on_page(_app("en", "", "zh/"), "chapters/01_background", "page.html", ctx, None)
+    assert 'href="../zh/chapters/01_background.html"' in ctx["body"] and "中文" in ctx["body"]
     ctx = {"body": ""}
-    lang_switch._on_page(App, "index", "page.html", ctx, None)
-    assert 'href="../zh/index.html"' in ctx["body"]
+    lang_switch._on_page(_app("zh_CN", "zh/", ""), "index", "page.html", ctx, None)
+    assert 'href="../index.html"' in ctx["body"] and "English" in ctx["body"]
+    ctx = {"body": ""}
+    lang_switch._on_page(_app("zh_CN", "student-zh/", "student/"), "book/intro", "page.html", ctx, None)
+    assert 'href="../../student/book/intro.html"' in ctx["body"]
+    ctx = {"body": ""}  # the 404 page is served at any address: an absolute path
+    lang_switch._on_page(_app("en", "", "zh/"), "404", "page.html", ctx, None)
+    assert 'href="/r/zh/404.html"' in ctx["body"]
+
+
+def test_every_page_names_its_two_languages_in_its_head():
+    ctx = {"body": "", "metatags": "<meta />\n"}
+    lang_switch._on_page(_app("zh_CN", "zh/", ""), "chapters/01_background", "page.html", ctx, None)
+    links = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)" />', ctx["metatags"])
+    assert links == [("en", "https://o.github.io/r/chapters/01_background.html"),
+                     ("zh-CN", "https://o.github.io/r/zh/chapters/01_background.html"),
+                     ("x-default", "https://o.github.io/r/chapters/01_background.html")]
+    ctx = {"body": "", "metatags": ""}
+    lang_switch._on_page(_app("en", "student/", "student-zh/"), "index", "page.html", ctx, None)
+    assert 'hreflang="zh-CN" href="https://o.github.io/r/student-zh/index.html"' in ctx["metatags"]
+    assert 'hreflang="x-default" href="https://o.github.io/r/student/index.html"' in ctx["metatags"]
+    ctx = {"body": "", "metatags": ""}
+    lang_switch._on_page(_app("en", "", "zh/"), "404", "page.html", ctx, None)
+    assert "alternate" not in ctx["metatags"]  # no language alternates for the 404 page
 
 
 def test_a_quiz_shows_both_languages_each_with_its_own_script(monkeypatch):

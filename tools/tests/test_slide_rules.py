@@ -163,6 +163,8 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
          "execution_count": 1, "source": "plot()", "outputs": [{"output_type": "display_data", "metadata": {}, "data": {
              "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
              "text/plain": "<Figure>"}}]},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Projected\n\n```{slide}\n- **only** this line\n```\n\n"
+                                                             "The page's long explanation of it."},
         {"cell_type": "markdown", "metadata": {}, "source": "## Exercises\n\n```{exercise}\n:label: ex-a\nDo it.\n```\n\n"
                                                              "```{solution} ex-a\nThe secret answer.\n```"}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -184,10 +186,15 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
     assert "The secret answer" not in deck and "Do it." not in deck
     assert deck.count("plot()") == 1 and '<aside class="notes"><pre>plot()</pre></aside>' in deck  # code: notes only
     assert len(re.findall(r"<section", deck)) >= 3
+    assert 'rel="prev"' not in deck  # its neighbour is the book's index page, not a deck
     assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
     assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
+    # the {slide} block: its line on the slide, the section's prose in the notes
+    assert "<strong>only</strong> this line" in deck
+    assert re.search(r'<aside class="notes">\s*<p>The page.s long explanation of it.</p>', deck)
     site = (build / "html" / "chapters" / "01_a.html").read_text()
     assert "The secret answer" in site and "revealjs" not in site.lower()  # the site is not touched
+    assert "only this line" not in site and "long explanation of it." in site
 
 
 def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
@@ -205,3 +212,43 @@ def test_a_quiz_of_several_questions_becomes_one_slide_per_question():
         text = "".join(r.astext() for r in quiz.findall(nodes.raw))
         assert f"var questionsAbCdEfGhIjKl{k}=" in text and f'id="AbCdEfGhIjKl{k}"' in text
         assert f"Q{k}?" in text and all(f"Q{j}?" not in text for j in range(3) if j != k)
+
+
+def test_a_section_with_a_slide_block_projects_its_lines_and_keeps_its_prose_in_the_notes():
+    eq = nodes.math_block("", "y = F(x) + x", ids=["equation-eq-02-residual"])
+    block = slides.slide_block("", lines=["the block learns **F(x) = H(x) - x**", "identity: $F = 0$"],
+                               show=["eq-02-residual"])
+    sec = _section("Residual learning", block, _para(400), eq, _cell(3, _figure()), _para(300),
+                   _cell(2, QUIZ_JS.deepcopy()), _section("Sub", _para()))
+    slides.apply_rules(_doc(sec))
+    kinds = _kinds(sec)
+    assert kinds[:4] == ["title", "bullet_list", "math_block", "slide_notes"], kinds
+    notes = sec[3]
+    assert [type(c).__name__ for c in notes.children] == ["paragraph", "math_block", "paragraph"]  # nothing lost
+    # then the figure, its caption read out from the notes, then the quiz, each on a slide of its own; the subsection stays
+    assert kinds[4:] == ["break", "container", "slide_notes", "break", "container", "section"], kinds
+    assert sec[6].astext() == "A curve." and not list(sec[5].findall(nodes.caption))
+    lines = sec[1]
+    assert [type(c).__name__ for c in lines[0][0].children] == ["Text", "strong"] and isinstance(lines[1][0][1], nodes.math)
+
+
+def test_quiz_answers_in_class_is_a_build_option(monkeypatch):
+    from types import SimpleNamespace
+
+    from booktools import quiz_answers
+
+    monkeypatch.delenv(quiz_answers.ENV, raising=False)
+    cfg = SimpleNamespace(html_static_path=[], revealjs_css_files=["slides.css"], revealjs_js_files=[])
+    quiz_answers._configure(None, cfg)
+    assert cfg.revealjs_js_files == [] and cfg.html_static_path == []  # default: answers at once
+    monkeypatch.setenv(quiz_answers.ENV, "lecturer")
+    quiz_answers._configure(None, cfg)
+    assert cfg.revealjs_js_files == ["quiz_answers.js"] and "quiz_answers.css" in cfg.revealjs_css_files
+    assert all((quiz_answers.STATIC / f).exists() for f in quiz_answers.FILES)
+    js = (quiz_answers.STATIC / "quiz_answers.js").read_text()
+    assert "rb-revealed" in js and ".Quiz" in js  # jupyterquiz's question container
+    monkeypatch.setenv(quiz_answers.ENV, "maybe")
+    import pytest
+
+    with pytest.raises(ValueError, match="lecturer"):
+        quiz_answers.lecturer_mode()

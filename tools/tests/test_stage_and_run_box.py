@@ -52,6 +52,33 @@ def test_stage_turns_execution_off_adds_the_colab_cell_and_hides_solutions(tmp_p
         assert sum(site.SETUP_TAG in c["metadata"].get("tags", []) for c in json.loads(again[0].read_text())["cells"]) == 1
 
 
+def test_the_student_editions_leave_out_the_instructor_pages(tmp_path):
+    """The exam bank is in the instructor editions (English and Chinese) only: a student staging has
+    neither its source, nor its catalog, nor its entry in the table of contents."""
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    nbformat.write(_nb([nbformat.v4.new_markdown_cell("# T")]), str(nbs / "01_x.ipynb"))
+    assert site.INSTRUCTOR_ONLY == ("book/exam_bank",)
+    for lang in ("en", "zh_CN"):
+        for student in (False, True):
+            out = tmp_path / f"site-{lang}-{student}"
+            site.stage(out, nbs, student=student, lang=lang)
+            toc = yaml.safe_load((out / "_toc.yml").read_text())
+            files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+            for page in site.INSTRUCTOR_ONLY:
+                po = out / "book" / "locales" / "zh_CN" / "LC_MESSAGES" / f"{page}.po"
+                assert (page in files) is not student and (out / f"{page}.md").exists() is not student
+                assert po.exists() is not student, po
+            assert "book/lectures" in files and (out / "book" / "lectures.md").exists()  # the rest of the part stays
+    # a table of contents without the entry is an error, not a silent no-op
+    try:
+        site.drop_instructor_pages(tmp_path / "x", "parts: []\n")
+    except AssertionError as e:
+        assert "book/exam_bank" in str(e)
+    else:
+        raise AssertionError("drop_instructor_pages accepted a toc without the page")
+
+
 def test_the_colab_cell_installs_the_course_and_none_of_the_build_tools():
     cell = "".join(site.colab_setup_cell("https://github.com/o/r", "main")["source"])
     installs = re.findall(r'"pip", "install", (.*)\]', cell)
@@ -117,7 +144,7 @@ def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
 
 
 def _record(run_id, model, seed, wall, created, scale="quick"):
-    from resnet_book.results import SCHEMA_VERSION
+    from resnet_book.experiments.records import SCHEMA_VERSION
 
     return {"schema": SCHEMA_VERSION, "run_id": run_id, "experiment": "fig1", "model": model, "model_kwargs": {},
             "label": model, "scale": scale, "seed": seed, "config": {}, "status": "complete",

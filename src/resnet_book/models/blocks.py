@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import ConfigError
+
 #: Shortcut options of paper Sec. 3.3 / Sec. 4.1 ("Identity vs. Projection Shortcuts").
 SHORTCUT_OPTIONS = {
     "A": "identity; zero-padded channels (and stride-2 subsampling) where dimensions increase; no parameters",
@@ -45,7 +47,7 @@ def check_shortcut(shortcut: str) -> str:
     key = str(shortcut).upper()
     if key not in SHORTCUT_OPTIONS:
         options = "; ".join(f"{k} = {v}" for k, v in SHORTCUT_OPTIONS.items())
-        raise ValueError(f"unknown shortcut option {shortcut!r}; valid options: {options}")
+        raise ConfigError(f"unknown shortcut option {shortcut!r}; valid options: {options}")
     return key
 
 
@@ -62,7 +64,7 @@ class ZeroPadShortcut(nn.Module):
     def __init__(self, in_planes: int, out_planes: int, stride: int) -> None:
         super().__init__()
         if out_planes < in_planes:
-            raise ValueError("option A can only keep or increase the number of channels")
+            raise ConfigError("option A can only keep or increase the number of channels")
         self.in_planes, self.out_planes, self.stride = in_planes, out_planes, stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -145,7 +147,7 @@ class Bottleneck(nn.Module):
                  plain: bool = False, stride_at: str = "1x1", groups: int = 1, width: int | None = None) -> None:
         super().__init__()
         if stride_at not in ("1x1", "3x3"):
-            raise ValueError(f"stride_at must be '1x1' (paper) or '3x3' (torchvision V1.5), got {stride_at!r}")
+            raise ConfigError(f"stride_at must be '1x1' (paper) or '3x3' (torchvision V1.5), got {stride_at!r}")
         self.plain = plain
         s1, s3 = (stride, 1) if stride_at == "1x1" else (1, stride)
         width = width or planes

@@ -32,9 +32,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..errors import ConfigError
 from .blocks import conv1x1, conv3x3
-from .registry import register_model
+from .registry import CIFAR, register_model
 from .resnet import CifarResNet
+
+PREACT_OPTIONS = ("placement", "shortcut_variant", "num_classes", "widths", "dropout")  # what preact_resnet takes
 
 #: Table 2 / Fig. 4 of the paper: where BN and ReLU sit relative to the addition.
 PLACEMENTS = {
@@ -60,7 +63,7 @@ SHORTCUT_VARIANTS = {
 def _check(value: str, options: dict, what: str) -> str:
     if value not in options:
         valid = "; ".join(f"{k!r} = {v}" for k, v in options.items())
-        raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
+        raise ConfigError(f"unknown {what} {value!r}; valid: {valid}")
     return value
 
 
@@ -246,13 +249,13 @@ def preact_resnet(depth: int, block: str | None = None, placement: str = "full_p
     if block is None:
         block = "bottleneck" if (isinstance(depth, int) and depth >= 164 and (depth - 2) % 9 == 0) else "basic"
     if block not in ("basic", "bottleneck"):
-        raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}")
+        raise ConfigError(f"block must be 'basic' or 'bottleneck', got {block!r}")
     _check(placement, PLACEMENTS, "placement")
     _check(shortcut_variant, SHORTCUT_VARIANTS, "shortcut_variant")
     if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+        raise ConfigError(f"dropout must be in [0, 1); got {dropout!r}")
     if dropout and (block != "basic" or placement != "full_preact" or shortcut_variant != "identity"):
-        raise ValueError("dropout is an option of the full pre-activation basic unit (wide-dropout) only")
+        raise ConfigError("dropout is an option of the full pre-activation basic unit (wide-dropout) only")
     bottleneck = block == "bottleneck"
     if placement == "full_preact" and shortcut_variant == "identity" and not unit_kw:  # the clean units
         unit, unit_kw = (PreActBottleneck, {}) if bottleneck else (PreActBasicBlock, {"dropout": dropout})
@@ -265,13 +268,13 @@ def preact_resnet(depth: int, block: str | None = None, placement: str = "full_p
 
 
 # --- one line each (Identity Mappings Tables 2-3; 20/56 for quick runs) ---------------------------
-@register_model("pre-act ResNet-20")
+@register_model("pre-act ResNet-20", **CIFAR, options=PREACT_OPTIONS)
 def preact_resnet20(**kw): return preact_resnet(20, "basic", **kw)  # noqa: E704
-@register_model("pre-act ResNet-56")
+@register_model("pre-act ResNet-56", **CIFAR, options=PREACT_OPTIONS)
 def preact_resnet56(**kw): return preact_resnet(56, "basic", **kw)  # noqa: E704
-@register_model("pre-act ResNet-110")
+@register_model("pre-act ResNet-110", **CIFAR, options=PREACT_OPTIONS)
 def preact_resnet110(**kw): return preact_resnet(110, "basic", **kw)  # noqa: E704
-@register_model("pre-act ResNet-164")
+@register_model("pre-act ResNet-164", **CIFAR, options=PREACT_OPTIONS)
 def preact_resnet164(**kw): return preact_resnet(164, "bottleneck", **kw)  # noqa: E704
-@register_model("pre-act ResNet-1001")
+@register_model("pre-act ResNet-1001", **CIFAR, options=PREACT_OPTIONS)
 def preact_resnet1001(**kw): return preact_resnet(1001, "bottleneck", **kw)  # noqa: E704

@@ -1,7 +1,7 @@
 """The two network families of the paper: CIFAR-10 (Sec. 4.2) and ImageNet (Table 1).
 
 :class:`CifarResNet` is the one CIFAR skeleton of the package: the paper's nets and every variant
-after it (chapter 5) are this skeleton with another ``block=``. Variants are data: every builder is
+after it (chapter 6) are this skeleton with another ``block=``. Variants are data: every builder is
 one line naming ``block=``/``layers=``/``shortcut=``, registered where it is defined, with the name
 pages print (``@register_model("ResNet-56")``).
 
@@ -25,8 +25,9 @@ from typing import Callable, Type, Union
 import torch
 from torch import nn
 
+from ..errors import ConfigError
 from .blocks import BasicBlock, Bottleneck, check_shortcut, conv3x3, init_weights, make_shortcut
-from .registry import register_model
+from .registry import CIFAR, CIFAR_OPTIONS, IMAGENET, IMAGENET_OPTIONS, PLAIN_CIFAR_OPTIONS, PLAIN_IMAGENET_OPTIONS, register_model
 
 #: A shortcut option letter of :data:`~.blocks.SHORTCUT_OPTIONS`, or a function
 #: ``(inplanes, outplanes, stride) -> downsample module or None`` (the pre-activation units' own).
@@ -93,12 +94,12 @@ class CifarResNet(nn.Module):
         per, extra = depth_rule or ((6, 2) if expansion == 1 else (9, 2))
         if not isinstance(depth, int) or depth < per + extra or (depth - extra) % per:
             examples = ", ".join(str(per * n + extra) for n in (1, 2, 3, 5, 7, 9, 18, 200))
-            raise ValueError(f"CIFAR ResNet depth must be {per}n+{extra} with n >= 1 ({examples}, ...) for "
+            raise ConfigError(f"CIFAR ResNet depth must be {per}n+{extra} with n >= 1 ({examples}, ...) for "
                              f"{block.__name__} units; got {depth!r}")
         if isinstance(shortcut, str):
             shortcut = check_shortcut(shortcut)
         if plain and shortcut != "A":
-            raise ValueError("a plain net has no shortcuts; leave shortcut at its default with plain=True")
+            raise ConfigError("a plain net has no shortcuts; leave shortcut at its default with plain=True")
         self.preact = getattr(block, "preact", False) if preact is None else preact
         self.depth, self.n, self.shortcut_option, self.plain = depth, (depth - extra) // per, shortcut, plain
         stem = stem or widths[0]
@@ -148,9 +149,13 @@ class ResNet(nn.Module):
         super().__init__()
         shortcut = check_shortcut(shortcut)
         if plain and shortcut != "B":
-            raise ValueError("a plain net has no shortcuts; leave shortcut at its default with plain=True")
+            raise ConfigError("a plain net has no shortcuts; leave shortcut at its default with plain=True")
         block_kw = {"stride_at": stride_at} if block is Bottleneck else {}
         self.shortcut_option, self.plain = shortcut, plain
+        # Where a bottleneck's stride sits is not in the weights' shapes: a state_dict says it in
+        # its metadata (see _load_from_state_dict).
+        self.stride_at = stride_at if block is Bottleneck else None
+        self._register_state_dict_hook(_note_stride_at)
         self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU(inplace=False)
@@ -163,10 +168,32 @@ class ResNet(nn.Module):
         self.fc = nn.Linear(inplanes, num_classes)
         init_weights(self, zero_init_residual)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """Refuse weights trained with the stride elsewhere. torchvision's ResNet-50/101/152 (and any
+        state_dict that does not say) put it in the 3x3 conv; the paper's, in the first 1x1: the
+        shapes are the same, the network is not (outputs differ by several logits)."""
+        theirs = local_metadata.get("stride_at", "3x3")  # torchvision's, when the state_dict does not say
+        if self.stride_at is not None and theirs != self.stride_at:
+            raise ConfigError(
+                f"this state_dict has the stride of each bottleneck in its {theirs} conv ("
+                + ("torchvision's ResNet v1.5 placement, or it does not say" if theirs == "3x3" else "the paper's placement")
+                + f"); this network has it in the {self.stride_at}: build get_model("
+                + ("'tv_resnetNN'), torchvision's placement" if theirs == "3x3" else "'resnetNN'), the paper's placement")
+                + ", to load it")
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def _note_stride_at(module: "ResNet", state_dict, prefix, local_metadata) -> None:
+    """A state_dict hook: the network's stride placement goes into the state_dict's metadata."""
+    if module.stride_at is not None:
+        local_metadata["stride_at"] = module.stride_at
 
 
 def cifar_resnet(depth: int, shortcut: str = "A", plain: bool = False, num_classes: int = 10, **kw) -> CifarResNet:
@@ -176,42 +203,59 @@ def cifar_resnet(depth: int, shortcut: str = "A", plain: bool = False, num_class
 
 # --- the paper's models, one line each -----------------------------------------------------
 # CIFAR-10, paper Table 6 / Fig. 6 (option A by default).
-@register_model("ResNet-20")
+@register_model("ResNet-20", **CIFAR, options=CIFAR_OPTIONS)
 def resnet20(**kw): return cifar_resnet(20, **kw)  # noqa: E704
-@register_model("ResNet-32")
+@register_model("ResNet-32", **CIFAR, options=CIFAR_OPTIONS)
 def resnet32(**kw): return cifar_resnet(32, **kw)  # noqa: E704
-@register_model("ResNet-44")
+@register_model("ResNet-44", **CIFAR, options=CIFAR_OPTIONS)
 def resnet44(**kw): return cifar_resnet(44, **kw)  # noqa: E704
-@register_model("ResNet-56")
+@register_model("ResNet-56", **CIFAR, options=CIFAR_OPTIONS)
 def resnet56(**kw): return cifar_resnet(56, **kw)  # noqa: E704
-@register_model("ResNet-110")
+@register_model("ResNet-110", **CIFAR, options=CIFAR_OPTIONS)
 def resnet110(**kw): return cifar_resnet(110, **kw)  # noqa: E704
-@register_model("ResNet-1202")
+@register_model("ResNet-1202", **CIFAR, options=CIFAR_OPTIONS)
 def resnet1202(**kw): return cifar_resnet(1202, **kw)  # noqa: E704
-@register_model("plain-20")
+@register_model("plain-20", **CIFAR, options=PLAIN_CIFAR_OPTIONS)
 def plain20(**kw): return cifar_resnet(20, plain=True, **kw)  # noqa: E704
-@register_model("plain-32")
+@register_model("plain-32", **CIFAR, options=PLAIN_CIFAR_OPTIONS)
 def plain32(**kw): return cifar_resnet(32, plain=True, **kw)  # noqa: E704
-@register_model("plain-44")
+@register_model("plain-44", **CIFAR, options=PLAIN_CIFAR_OPTIONS)
 def plain44(**kw): return cifar_resnet(44, plain=True, **kw)  # noqa: E704
-@register_model("plain-56")
+@register_model("plain-56", **CIFAR, options=PLAIN_CIFAR_OPTIONS)
 def plain56(**kw): return cifar_resnet(56, plain=True, **kw)  # noqa: E704
-@register_model("plain-110")
+@register_model("plain-110", **CIFAR, options=PLAIN_CIFAR_OPTIONS)
 def plain110(**kw): return cifar_resnet(110, plain=True, **kw)  # noqa: E704
 
 
 # ImageNet, paper Table 1 (option B by default, as torchvision; Table 3 compares A/B/C on 34).
-@register_model("ResNet-18")
+@register_model("ResNet-18", **IMAGENET, options=IMAGENET_OPTIONS)
 def resnet18(**kw): return ResNet(BasicBlock, [2, 2, 2, 2], **kw)  # noqa: E704
-@register_model("ResNet-34")
+@register_model("ResNet-34", **IMAGENET, options=IMAGENET_OPTIONS)
 def resnet34(**kw): return ResNet(BasicBlock, [3, 4, 6, 3], **kw)  # noqa: E704
-@register_model("ResNet-50")
+@register_model("ResNet-50", **IMAGENET, options=IMAGENET_OPTIONS)
 def resnet50(**kw): return ResNet(Bottleneck, [3, 4, 6, 3], **kw)  # noqa: E704
-@register_model("ResNet-101")
+@register_model("ResNet-101", **IMAGENET, options=IMAGENET_OPTIONS)
 def resnet101(**kw): return ResNet(Bottleneck, [3, 4, 23, 3], **kw)  # noqa: E704
-@register_model("ResNet-152")
+@register_model("ResNet-152", **IMAGENET, options=IMAGENET_OPTIONS)
 def resnet152(**kw): return ResNet(Bottleneck, [3, 8, 36, 3], **kw)  # noqa: E704
-@register_model("plain-18")
+@register_model("plain-18", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
 def plain18(**kw): return ResNet(BasicBlock, [2, 2, 2, 2], plain=True, **kw)  # noqa: E704  (Table 2)
-@register_model("plain-34")
+@register_model("plain-34", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
 def plain34(**kw): return ResNet(BasicBlock, [3, 4, 6, 3], plain=True, **kw)  # noqa: E704  (Table 2)
+
+
+# torchvision's ResNets ("ResNet v1.5": the stride of a bottleneck in its 3x3 conv, as Facebook's
+# fb.resnet.torch placed it; option B shortcuts). Same parameter names and shapes as the paper's
+# nets above, so a torchvision state_dict loads into either: load it into these (the paper's
+# ResNet-50/101/152 refuse it, see ResNet._load_from_state_dict). For 18 and 34 (basic blocks)
+# the two placements are the same network.
+@register_model("ResNet-18 (torchvision)", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
+def tv_resnet18(**kw): return ResNet(BasicBlock, [2, 2, 2, 2], stride_at="3x3", **kw)  # noqa: E704
+@register_model("ResNet-34 (torchvision)", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
+def tv_resnet34(**kw): return ResNet(BasicBlock, [3, 4, 6, 3], stride_at="3x3", **kw)  # noqa: E704
+@register_model("ResNet-50 (torchvision)", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
+def tv_resnet50(**kw): return ResNet(Bottleneck, [3, 4, 6, 3], stride_at="3x3", **kw)  # noqa: E704
+@register_model("ResNet-101 (torchvision)", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
+def tv_resnet101(**kw): return ResNet(Bottleneck, [3, 4, 23, 3], stride_at="3x3", **kw)  # noqa: E704
+@register_model("ResNet-152 (torchvision)", **IMAGENET, options=PLAIN_IMAGENET_OPTIONS)
+def tv_resnet152(**kw): return ResNet(Bottleneck, [3, 8, 36, 3], stride_at="3x3", **kw)  # noqa: E704

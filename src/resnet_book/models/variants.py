@@ -42,9 +42,10 @@ import math
 import torch
 from torch import nn
 
+from ..errors import ConfigError
 from .blocks import BasicBlock, Bottleneck, conv1x1, conv3x3, init_weights
 from .preact import preact_resnet
-from .registry import register_model
+from .registry import CIFAR, CIFAR_OPTIONS, register_model
 from .resnet import CifarResNet, cifar_resnet
 
 
@@ -60,7 +61,7 @@ def wide_resnet(depth: int, widen_factor: int, dropout: float = 0.0, num_classes
     The paper counts depth d = 6n + 4.
     """
     if not isinstance(widen_factor, int) or widen_factor < 1:
-        raise ValueError(f"WRN widen factor k must be a positive integer; got {widen_factor!r}")
+        raise ConfigError(f"WRN widen factor k must be a positive integer; got {widen_factor!r}")
     k = widen_factor
     return preact_resnet(depth, "basic", widths=(16 * k, 32 * k, 64 * k), dropout=dropout, depth_rule=(6, 4),
                          num_classes=num_classes)
@@ -96,7 +97,7 @@ def cifar_resnext(depth: int = 29, cardinality: int = 8, group_width: int = 64, 
     """
     for name, v in (("cardinality", cardinality), ("group_width", group_width), ("stem", stem)):
         if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive integer; got {v!r}")
+            raise ConfigError(f"{name} must be a positive integer; got {v!r}")
     return CifarResNet(depth, shortcut="B", num_classes=num_classes, widths=(stem, 2 * stem, 4 * stem),
                        block=ResNeXtBottleneck, cardinality=cardinality, group_width=group_width, base_planes=stem)
 
@@ -158,11 +159,11 @@ class DenseNetBC(nn.Module):
                  num_classes: int = 10) -> None:
         super().__init__()
         if not isinstance(depth, int) or depth < 10 or (depth - 4) % 6:
-            raise ValueError(f"DenseNet-BC depth L must be 6n+4 (10, 40, 100, 190, 250, ...); got {depth!r}")
+            raise ConfigError(f"DenseNet-BC depth L must be 6n+4 (10, 40, 100, 190, 250, ...); got {depth!r}")
         if not isinstance(growth_rate, int) or growth_rate < 1:
-            raise ValueError(f"growth rate k must be a positive integer; got {growth_rate!r}")
+            raise ConfigError(f"growth rate k must be a positive integer; got {growth_rate!r}")
         if not 0.0 < compression <= 1.0:
-            raise ValueError(f"compression theta must be in (0, 1]; got {compression!r}")
+            raise ConfigError(f"compression theta must be in (0, 1]; got {compression!r}")
         self.depth, self.growth_rate, self.n = depth, growth_rate, (depth - 4) // 6
         channels = 2 * growth_rate
         features = [("conv0", conv3x3(3, channels))]
@@ -201,7 +202,7 @@ class SqueezeExcitation(nn.Module):
     def __init__(self, channels: int, reduction: int = 16) -> None:
         super().__init__()
         if not isinstance(reduction, int) or reduction < 1:
-            raise ValueError(f"SE reduction ratio r must be a positive integer; got {reduction!r}")
+            raise ConfigError(f"SE reduction ratio r must be a positive integer; got {reduction!r}")
         hidden = max(1, channels // reduction)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Linear(channels, hidden)
@@ -252,9 +253,9 @@ class StochasticDepth(nn.Module):
     def __init__(self, survival_prob: float, mode: str = "batch", inverted: bool = False) -> None:
         super().__init__()
         if not 0.0 < survival_prob <= 1.0:
-            raise ValueError(f"survival probability must be in (0, 1]; got {survival_prob!r}")
+            raise ConfigError(f"survival probability must be in (0, 1]; got {survival_prob!r}")
         if mode not in ("batch", "row"):
-            raise ValueError(f"mode must be 'batch' (the paper: one draw per mini-batch) or 'row'; got {mode!r}")
+            raise ConfigError(f"mode must be 'batch' (the paper: one draw per mini-batch) or 'row'; got {mode!r}")
         self.p, self.mode, self.inverted = float(survival_prob), mode, inverted
 
     def forward(self, residual: torch.Tensor) -> torch.Tensor:
@@ -286,10 +287,10 @@ def add_stochastic_depth(model: nn.Module, p_last: float = 0.5, mode: str = "bat
     else, and the parameter count, is unchanged. Returns the model.
     """
     if not 0.0 < p_last <= 1.0:
-        raise ValueError(f"p_last (p_L) must be in (0, 1]; got {p_last!r}")
+        raise ConfigError(f"p_last (p_L) must be in (0, 1]; got {p_last!r}")
     blocks = residual_blocks(model)
     if not blocks:
-        raise ValueError(f"{type(model).__name__} has no residual blocks (no `residual` tap): stochastic depth "
+        raise ConfigError(f"{type(model).__name__} has no residual blocks (no `residual` tap): stochastic depth "
                          "drops residual branches, so it needs a residual network")
     L = len(blocks)
     for l, block in enumerate(blocks, 1):
@@ -299,45 +300,45 @@ def add_stochastic_depth(model: nn.Module, p_last: float = 0.5, mode: str = "bat
 
 # --- one line each ---------------------------------------------------------------------------------
 # Wide ResNet: WRN-d-k (Zagoruyko & Komodakis 2016, Tables 4-5); wrn16_2 for quick runs.
-@register_model("WRN-16-2")
+@register_model("WRN-16-2", **CIFAR, options=("dropout", "num_classes"))
 def wrn16_2(**kw): return wide_resnet(16, 2, **kw)  # noqa: E704
-@register_model("WRN-16-4")
+@register_model("WRN-16-4", **CIFAR, options=("dropout", "num_classes"))
 def wrn16_4(**kw): return wide_resnet(16, 4, **kw)  # noqa: E704
-@register_model("WRN-16-8")
+@register_model("WRN-16-8", **CIFAR, options=("dropout", "num_classes"))
 def wrn16_8(**kw): return wide_resnet(16, 8, **kw)  # noqa: E704
-@register_model("WRN-28-10")
+@register_model("WRN-28-10", **CIFAR, options=("dropout", "num_classes"))
 def wrn28_10(**kw): return wide_resnet(28, 10, **kw)  # noqa: E704
-@register_model("WRN-40-4")
+@register_model("WRN-40-4", **CIFAR, options=("dropout", "num_classes"))
 def wrn40_4(**kw): return wide_resnet(40, 4, **kw)  # noqa: E704
 
 
 # ResNeXt-29 (Xie et al. 2017, Table 7); the narrow one is ours, for quick runs.
-@register_model("ResNeXt-29 8×64d")
+@register_model("ResNeXt-29 8×64d", **CIFAR, options=("num_classes",))
 def resnext29_8x64d(**kw): return cifar_resnext(29, cardinality=8, group_width=64, **kw)  # noqa: E704
-@register_model("ResNeXt-29 16×64d")
+@register_model("ResNeXt-29 16×64d", **CIFAR, options=("num_classes",))
 def resnext29_16x64d(**kw): return cifar_resnext(29, cardinality=16, group_width=64, **kw)  # noqa: E704
-@register_model("ResNeXt-29 8×4d narrow")
+@register_model("ResNeXt-29 8×4d narrow", **CIFAR, options=("num_classes",))
 def resnext29_8x4d_narrow(**kw): return cifar_resnext(29, cardinality=8, group_width=4, stem=16, **kw)  # noqa: E704
 
 
 # DenseNet-BC (Huang et al. 2017, Table 2); L=28 for quick runs.
-@register_model("DenseNet-BC-100 (k=12)")
+@register_model("DenseNet-BC-100 (k=12)", **CIFAR, options=("compression", "num_classes"))
 def densenet_bc100_12(**kw): return DenseNetBC(100, 12, **kw)  # noqa: E704
-@register_model("DenseNet-BC-28 (k=12)")
+@register_model("DenseNet-BC-28 (k=12)", **CIFAR, options=("compression", "num_classes"))
 def densenet_bc28_12(**kw): return DenseNetBC(28, 12, **kw)  # noqa: E704
 
 
 # SE-ResNet: the paper's CIFAR ResNets with SE blocks (Hu et al. 2018).
-@register_model("SE-ResNet-20")
+@register_model("SE-ResNet-20", **CIFAR, options=("reduction",) + CIFAR_OPTIONS)
 def se_resnet20(**kw): return se_resnet(20, **kw)  # noqa: E704
-@register_model("SE-ResNet-56")
+@register_model("SE-ResNet-56", **CIFAR, options=("reduction",) + CIFAR_OPTIONS)
 def se_resnet56(**kw): return se_resnet(56, **kw)  # noqa: E704
-@register_model("SE-ResNet-110")
+@register_model("SE-ResNet-110", **CIFAR, options=("reduction",) + CIFAR_OPTIONS)
 def se_resnet110(**kw): return se_resnet(110, **kw)  # noqa: E704
 
 
 # Stochastic depth (Huang et al. 2016): the paper's CIFAR ResNets, linear decay to p_last = 0.5.
-@register_model("ResNet-56 + stochastic depth")
+@register_model("ResNet-56 + stochastic depth", **CIFAR, options=("p_last",) + CIFAR_OPTIONS)
 def sd_resnet56(p_last=0.5, **kw): return add_stochastic_depth(cifar_resnet(56, **kw), p_last)  # noqa: E704
-@register_model("ResNet-110 + stochastic depth")
+@register_model("ResNet-110 + stochastic depth", **CIFAR, options=("p_last",) + CIFAR_OPTIONS)
 def sd_resnet110(p_last=0.5, **kw): return add_stochastic_depth(cifar_resnet(110, **kw), p_last)  # noqa: E704
