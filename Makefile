@@ -57,10 +57,17 @@ notebooks: setup
 	  $(VENV)/bin/jupytext --quiet --to ipynb -o $(NB)/chapters/$$(basename $$f .py).ipynb $$f || exit 1; done
 
 # Execute every chapter ONCE (a raising cell fails here), keeping the outputs for the site.
+# booktools.nbmem records each chapter's peak resident memory (the runner, the kernel and what it
+# starts) beside nbmake's time in _build/nbmake.xml, and fails a chapter above Binder's 2 GiB.
+# THREADS=1: one CPU thread per notebook (OMP_NUM_THREADS), about what a Binder reader has; slower,
+# so NBMAKE_TIMEOUT=1800 may be needed. The status page says which was measured.
 # RESNET_BOOK_LIVE=1: the site shows this build's optional live runs (resnet_book.book.pages.live_runs).
+NBMAKE_TIMEOUT ?= 600
+THREADS ?=
 execute: notebooks
 	mkdir -p _build
-	RESNET_BOOK_LIVE=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --overwrite -q \
+	$(if $(THREADS),OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) )RESNET_BOOK_LIVE=1 PYTHONPATH=tools \
+	  $(PY) -m pytest -p booktools.nbmem --nbmake --nbmake-timeout=$(NBMAKE_TIMEOUT) --overwrite -q \
 	  --junitxml=_build/nbmake.xml $(NB)
 
 # Are the executed notebooks current? (one per chapter, newer than its source, older than nbmake's

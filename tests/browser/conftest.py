@@ -154,6 +154,38 @@ def _benign_console(msg) -> bool:
     return False
 
 
+def watched_page(ctx, mathjax_dir: Path | None):
+    """(page, log): a new page of the browser context ``ctx`` whose errors and requests are recorded in
+    ``log``; MathJax's CDN is served from ``mathjax_dir``, every other request that leaves localhost
+    is aborted and recorded."""
+    log = PageLog()
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            return r.continue_()
+        m = CDN_MATHJAX.match(url)
+        if m and mathjax_dir is None:
+            log.mathjax_blocked = True
+            return r.abort()
+        if m:
+            f = (mathjax_dir / m.group(1).split("?")[0]).resolve()
+            if f.is_file() and mathjax_dir.resolve() in f.parents:
+                return r.fulfill(path=str(f))
+        log.external.append(url)
+        return r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: log.page_errors.append(f"{e}"))
+    page.on("console", lambda m: m.type == "error" and not _benign_console(m) and
+            log.console_errors.append(f"{m.text} ({(m.location or {}).get('url', '')})"))
+    page.on("requestfailed", lambda r: log.failed.append(f"{r.url} ({r.failure})")
+            if r.url.startswith("http://127.0.0.1") else None)
+    page.on("response", lambda r: log.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    return page, log
+
+
 @pytest.fixture
 def new_page(browser, mathjax_dir):
     """``new_page()`` -> (page, log): a fresh page whose errors and requests are recorded in ``log``."""
@@ -162,32 +194,7 @@ def new_page(browser, mathjax_dir):
     def make(viewport=(1280, 900)):
         ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(ctx)
-        log = PageLog()
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("http://127.0.0.1", "data:", "blob:")):
-                return r.continue_()
-            m = CDN_MATHJAX.match(url)
-            if m and mathjax_dir is None:
-                log.mathjax_blocked = True
-                return r.abort()
-            if m:
-                f = (mathjax_dir / m.group(1).split("?")[0]).resolve()
-                if f.is_file() and mathjax_dir.resolve() in f.parents:
-                    return r.fulfill(path=str(f))
-            log.external.append(url)
-            return r.abort()
-
-        ctx.route("**/*", route)
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: log.page_errors.append(f"{e}"))
-        page.on("console", lambda m: m.type == "error" and not _benign_console(m) and
-                log.console_errors.append(f"{m.text} ({(m.location or {}).get('url', '')})"))
-        page.on("requestfailed", lambda r: log.failed.append(f"{r.url} ({r.failure})")
-                if r.url.startswith("http://127.0.0.1") else None)
-        page.on("response", lambda r: log.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-        return page, log
+        return watched_page(ctx, mathjax_dir)
 
     yield make
     for ctx in contexts:

@@ -233,40 +233,79 @@ def strip_solutions(markdown: str) -> str:
 
 CHAPTER_BUDGET_S = 240  # each chapter executes in <= 4 minutes on the 2-core CPU at the quick scale
 BOOK_BUDGET_S = 900  # the whole book in <= 15 minutes
+MEMORY_LIMIT = 2 * 1024**3  # Binder's memory (mybinder.org: "2G"); booktools.nbmem fails a chapter above it
 
 
 def chapter_times(junit_xml: str | Path) -> dict[str, tuple[float, bool]]:
     """(execution time, failed) of each chapter notebook from nbmake's JUnit XML (``pytest --junitxml``)."""
+    return {name: (m["time"], m["failed"]) for name, m in chapter_measures(junit_xml).items()}
+
+
+def chapter_measures(junit_xml: str | Path) -> dict[str, dict]:
+    """Per chapter notebook, from nbmake's JUnit XML: ``{"time": s, "failed": bool, "peak_rss": bytes
+    or None, "cpu_seconds": s or None, "threads": str or None}`` (the last three recorded by ``booktools.nbmem``)."""
     import xml.etree.ElementTree as ET
 
-    times = {}
+    out = {}
     for case in ET.parse(junit_xml).getroot().iter("testcase"):
         name = case.get("name", "").removesuffix(".ipynb")  # nbmake names a test after its notebook
         failed = case.find("failure") is not None or case.find("error") is not None
-        times[name] = (float(case.get("time", 0.0)), failed)
-    return times
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        peak, cpu = props.get("peak_rss_bytes"), props.get("cpu_seconds")
+        out[name] = {"time": float(case.get("time", 0.0)), "failed": failed,
+                     "peak_rss": int(peak) if peak not in (None, "") else None,
+                     "cpu_seconds": float(cpu) if cpu not in (None, "") else None, "threads": props.get("threads")}
+    return out
+
+
+def fmt_memory(n: int | None) -> str:
+    return "—" if n is None else f"{n / 1024**3:.2f} GiB"
 
 
 def status_page(junit_xml: str | Path, lang: str = "en") -> str:
-    """Markdown for ``book/status.md``: each chapter's execution time at the quick scale (generated
-    per build, so written here in the edition's language rather than translated by the catalogs)."""
+    """Markdown for ``book/status.md``: each chapter's execution time and peak memory at the quick scale
+    (generated per build, so written here in the edition's language rather than translated by the catalogs)."""
     import platform
     from datetime import datetime, timezone
 
     import torch
 
     t_ = TEXT[lang]
-    times = chapter_times(junit_xml)
-    total = sum(t for t, _ in times.values())
+    measures = chapter_measures(junit_xml)
+    total = sum(m["time"] for m in measures.values())
+    threads = sorted({m["threads"] for m in measures.values() if m["threads"]})
+    if threads == ["1"]:
+        how = t_["one thread"]
+    elif threads and all(t.isdigit() for t in threads):
+        how = t_["n threads"].format(n=", ".join(threads))
+    else:
+        how = t_["all threads"].format(cores=os.cpu_count())
+    peaks = [m["peak_rss"] for m in measures.values() if m["peak_rss"] is not None]
+    cpus = [m["cpu_seconds"] for m in measures.values() if m["cpu_seconds"] is not None]
+
+    def cpu(t):
+        return "—" if t is None else f"{t:.0f} s"
+
+    def within(m):
+        if m["failed"]:
+            return t_["failed"]
+        over = m["time"] > CHAPTER_BUDGET_S or (m["peak_rss"] or 0) > MEMORY_LIMIT
+        return f"**{t_['no']}**" if over else t_["yes"]
+
     lines = [f"# {t_['status']}", "",
-             t_["status_intro"].format(machine=platform.machine(), threads=torch.get_num_threads(),
-                                       torch=torch.__version__, when=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}",
-                                       chapter=CHAPTER_BUDGET_S // 60, book=BOOK_BUDGET_S // 60), "",
-             markdown_table([t_["chapter"], t_["execution time"], t_["within budget"]],
-                            [[f"`{name}`", f"{t:.0f} s", t_["failed"] if failed else (t_["yes"] if t <= CHAPTER_BUDGET_S else f"**{t_['no']}**")]
-                             for name, (t, failed) in sorted(times.items())]
-                            + [[f"**{t_['all chapters']}**", f"**{total:.0f} s**", t_["yes"] if total <= BOOK_BUDGET_S else f"**{t_['no']}**"]],
-                            align="lrl"), "",
+             t_["status_intro"].format(machine=platform.machine(), how=how, torch=torch.__version__,
+                                       when=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}",
+                                       chapter=CHAPTER_BUDGET_S // 60, book=BOOK_BUDGET_S // 60,
+                                       memory=fmt_memory(MEMORY_LIMIT)), "",
+             t_["status_memory"], "",
+             markdown_table([t_["chapter"], t_["execution time"], t_["cpu time"], t_["peak memory"], t_["within budget"]],
+                            [[f"`{name}`", f"{m['time']:.0f} s", cpu(m["cpu_seconds"]), fmt_memory(m["peak_rss"]), within(m)]
+                             for name, m in sorted(measures.items())]
+                            + [[f"**{t_['all chapters']}**", f"**{total:.0f} s**",
+                                f"**{cpu(sum(cpus))}**" if cpus else "—",
+                                f"**{fmt_memory(max(peaks))}** ({t_['largest']})" if peaks else "—",
+                                t_["yes"] if total <= BOOK_BUDGET_S else f"**{t_['no']}**"]],
+                            align="lrrrl"), "",
              t_["status_reuse"]]
     return "\n".join(lines) + "\n"
 
@@ -300,9 +339,16 @@ TEXT = {
         "status": "Build status", "chapter": "chapter", "execution time": "execution time",
         "within budget": "within budget", "failed": "failed", "yes": "yes", "no": "no",
         "all chapters": "all chapters", "not run": "not run",
-        "status_intro": "Every chapter was executed for this build (quick scale, {machine} CPU with {threads} threads, "
-                        "torch {torch}, {when} UTC). Budget: {chapter} minutes per chapter, {book} for the whole book "
-                        "on a 2-core CPU.",
+        "status_intro": "Every chapter was executed for this build (quick scale, {machine} CPU, {how}, torch {torch}, {when} UTC). "
+                        "Budget: {chapter} minutes per chapter, {book} for the whole book on a 2-core CPU, and at most "
+                        "{memory} of memory per chapter, what Binder gives a reader.",
+        "status_memory": "Peak memory: the most resident memory the chapter's processes held at once (the "
+                         "notebook's kernel, every process it started and the process that ran it), sampled "
+                         "ten times a second. CPU time: the processor time those processes used; with one thread, "
+                         "about how long the chapter takes on a core that does nothing else.",
+        "cpu time": "CPU time",
+        "one thread": "one thread per chapter", "n threads": "{n} threads per chapter",
+        "all threads": "all {cores} cores' threads", "peak memory": "peak memory", "largest": "largest",
         "status_reuse": "Runs are identified by their configuration and trained once: a page that needs a run "
                         "another page already trained reuses it, so the order of the chapters matters for these times.",
         "executed in this build": "executed in this build", "its quick runs": "its quick runs, trained from scratch",
@@ -314,8 +360,13 @@ TEXT = {
     "zh_CN": {
         "status": "构建状态", "chapter": "章节", "execution time": "执行时间", "within budget": "是否在预算内",
         "failed": "失败", "yes": "是", "no": "否", "all chapters": "全部章节", "not run": "未运行",
-        "status_intro": "本次构建执行了每一章（quick 规模，{machine} CPU，{threads} 个线程，torch {torch}，"
-                        "{when} UTC）。预算：在 2 核 CPU 上每章 {chapter} 分钟，全书 {book} 分钟。",
+        "status_intro": "本次构建执行了每一章（quick 规模，{machine} CPU，{how}，torch {torch}，{when} UTC）。预算：在 2 核 CPU 上"
+                        "每章 {chapter} 分钟，全书 {book} 分钟；每章内存至多 {memory}，即 Binder 给读者的内存。",
+        "status_memory": "内存峰值：本章各进程同时占用的最大常驻内存（笔记本的内核、它启动的所有进程以及运行它的进程），"
+                         "每秒采样十次。CPU 时间：这些进程使用的处理器时间；单线程时，约等于本章在一个空闲的核上所需的时间。",
+        "cpu time": "CPU 时间",
+        "one thread": "每章一个线程", "n threads": "每章 {n} 个线程", "all threads": "使用全部 {cores} 个核的线程",
+        "peak memory": "内存峰值", "largest": "最大",
         "status_reuse": "每次训练由其配置唯一确定，只训练一次：某页需要的训练若已由前面的页面完成，就直接复用，"
                         "因此章节的顺序会影响这些时间。",
         "executed in this build": "本次构建的执行时间", "its quick runs": "其 quick 训练从头训练所需",

@@ -357,11 +357,19 @@ def _configure(app, config) -> None:
 
     config.revealjs_style_theme = "white"
     config.revealjs_static_path = [str(STATIC)]
-    config.revealjs_css_files = ["slides.css"]
+    config.revealjs_css_files = ["slides.css", "a11y/a11y.css"]  # the site's contrast and quiz fixes (booktools.a11y)
+    config.revealjs_js_files = [*config.revealjs_js_files, "a11y/a11y.js"]  # quizzes by keyboard (booktools.a11y)
     config.revealjs_script_conf = dict(REVEAL)
     config.revealjs_script_plugins = [{"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"}]
     config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides,  # outputs as on the html site
                                          *(("revealjs", m, p) for m, p in base_render_priority()["html"].items())]
+
+
+def _js_pairs(app, config) -> None:
+    """``revealjs_js_files`` as (file, attributes) pairs, the form sphinx-revealjs reads: it converts the
+    names it was given when the config is read, before the names added since (ours above,
+    booktools.quiz_answers')."""
+    config.revealjs_js_files = [(e, {}) if isinstance(e, str) else tuple(e) for e in config.revealjs_js_files]
 
 
 def _offline(app) -> None:
@@ -379,6 +387,7 @@ def _drop_site_scripts(app, context) -> None:
     """The site's scripts (theme, copy buttons, thebe...) need the site's page; a deck needs its own
     only (those of ``revealjs_js_files``, e.g. booktools.quiz_answers')."""
     own = {e if isinstance(e, str) else e[0] for e in app.config.revealjs_js_files}
+    own |= {posixpath.join("_static", f) for f in own if "://" not in f}  # as add_js_file names them
     for files in (app.builder._js_files, app.builder._orig_js_files):
         files[:] = [f for f in files if getattr(f, "filename", None) in own]
 
@@ -464,6 +473,7 @@ def setup(app):
     app.add_directive("slide", SlideDirective)
     app.setup_extension("sphinx_revealjs")
     app.connect("config-inited", _configure)
+    app.connect("config-inited", _js_pairs, priority=900)  # after every extension added its files
     app.connect("builder-inited", _offline)
     app.connect("revealjs:ready-for-writing", _drop_site_scripts)
     app.connect("html-page-context", _deck_neighbours)

@@ -187,6 +187,9 @@ def test_the_site_and_the_decks_come_from_one_read(tmp_path):
     assert deck.count("plot()") == 1 and '<aside class="notes"><pre>plot()</pre></aside>' in deck  # code: notes only
     assert len(re.findall(r"<section", deck)) >= 3
     assert 'rel="prev"' not in deck  # its neighbour is the book's index page, not a deck
+    # the deck's own scripts only: the quizzes' keyboard fixes, not the site's (booktools.a11y)
+    assert re.findall(r'<script src="\.\./_static/([^"?]+)', deck)[:1] == ["a11y/a11y.js"], deck[:3000]
+    assert "doctools.js" not in deck and "a11y/a11y.css" in deck
     assert 'href="chapters/01_a.html"' in (build / "revealjs" / "index.html").read_text()
     assert not (build / "revealjs" / "index.md").exists() and not list((build / "revealjs").glob("_sources"))
     # the {slide} block: its line on the slide, the section's prose in the notes
@@ -266,3 +269,18 @@ def test_quiz_answers_in_class_is_a_build_option(monkeypatch):
 
     with pytest.raises(ValueError, match="lecturer"):
         quiz_answers.lecturer_mode()
+
+
+def test_a_deck_keeps_the_scripts_given_it_after_sphinx_revealjs_read_its_config():
+    """booktools.quiz_answers adds its script by name after sphinx-revealjs turned the names into
+    (name, attributes) pairs: made pairs too; a deck keeps those scripts and drops the site's."""
+    from types import SimpleNamespace
+
+    cfg = SimpleNamespace(revealjs_js_files=[("a11y/a11y.js", {}), "quiz_answers.js"])
+    slides._js_pairs(None, cfg)
+    assert cfg.revealjs_js_files == [("a11y/a11y.js", {}), ("quiz_answers.js", {})]
+    js = [SimpleNamespace(filename=f) for f in ("_static/doctools.js", "_static/a11y/a11y.js", "_static/quiz_answers.js")]
+    builder = SimpleNamespace(_js_files=list(js), _orig_js_files=list(js))
+    slides._drop_site_scripts(SimpleNamespace(config=cfg, builder=builder), {})
+    assert [f.filename for f in builder._js_files] == ["_static/a11y/a11y.js", "_static/quiz_answers.js"]
+    assert builder._orig_js_files == builder._js_files

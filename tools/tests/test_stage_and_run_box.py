@@ -101,8 +101,27 @@ def test_status_page_from_nbmake_junit(tmp_path):
         '<failure message="x"/></testcase></testsuite></testsuites>')
     assert site.chapter_times(xml) == {"01_background": (71.5, False), "02_residual_math": (301.0, True)}
     page = site.status_page(xml)
-    assert "| `01_background` | 72 s | yes |" in page
+    assert "| `01_background` | 72 s | — | — | yes |" in page  # a report without booktools.nbmem's measures
     assert "failed" in page and "**all chapters** | **372 s**" in page
+
+
+def test_status_page_shows_peak_memory_and_threads(tmp_path):
+    """booktools.nbmem's properties: the peak memory beside the time; above 2 GiB is out of budget."""
+    def case(name, time, peak, threads="1"):
+        return (f'<testcase classname="x" name="{name}.ipynb" time="{time}"><properties>'
+                f'<property name="peak_rss_bytes" value="{peak}"/><property name="cpu_seconds" value="{time - 2}"/>'
+                f'<property name="threads" value="{threads}"/>'
+                '</properties></testcase>')
+    xml = tmp_path / "nbmake.xml"
+    xml.write_text('<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="2">'
+                   + case("01_a", 50, 1_200_000_000) + case("02_b", 60, 2_500_000_000) + "</testsuite></testsuites>")
+    m = site.chapter_measures(xml)
+    assert m["01_a"] == {"time": 50.0, "failed": False, "peak_rss": 1_200_000_000, "cpu_seconds": 48.0, "threads": "1"}
+    page = site.status_page(xml)
+    assert "| `01_a` | 50 s | 48 s | 1.12 GiB | yes |" in page
+    assert "| `02_b` | 60 s | 58 s | 2.33 GiB | **no** |" in page
+    assert "one thread per chapter" in page and "**2.33 GiB** (largest)" in page
+    assert "一个线程" in site.status_page(xml, "zh_CN") and "内存峰值" in site.status_page(xml, "zh_CN")
 
 
 def test_run_box_info_reads_metadata_code_times_and_gpu_estimates():
