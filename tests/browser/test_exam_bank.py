@@ -100,7 +100,7 @@ def test_no_file_of_a_student_edition_holds_the_bank(student):
 
 def test_the_bank_opens_in_the_browser_with_its_answers_closed(instructor, server, new_page, screenshots):
     page, log = new_page()
-    _open(page, f"{server}/html/{PAGE}.html")
+    _open(page, f"{server}/{PAGE}.html")
     dropdowns = page.locator("details.sd-dropdown")
     assert dropdowns.count() == len(QUESTIONS)
     assert page.locator("details.sd-dropdown[open]").count() == 0, "a model answer is open: the question cannot be shown alone"
