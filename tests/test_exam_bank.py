@@ -175,7 +175,7 @@ def test_paper_numbers_quoted_match_the_reference_data():
 
 def test_the_cpu_scale_depth_order_the_page_cites():
     """X4 cites this course's cpu-scale runs: ResNet-56 behind ResNet-20 after 6,000 iterations."""
-    from resnet_book.results import load_records
+    from resnet_book.experiments.records import load_records
 
     recs = {r["model"]: r for r in load_records("table6", scale="cpu") if r["seed"] == 0}
     if not {"resnet20", "resnet56"} <= set(recs):

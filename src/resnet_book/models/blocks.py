@@ -78,7 +78,13 @@ class ZeroPadShortcut(nn.Module):
 
 
 def make_shortcut(shortcut: str, in_planes: int, out_planes: int, stride: int) -> nn.Module | None:
-    """The ``downsample`` module of a block for shortcut option A, B or C (None = plain identity)."""
+    """The ``downsample`` module of a block for shortcut option A, B or C (None = plain identity).
+
+    Paper Sec. 3.3: "(A) The shortcut still performs identity mapping, with extra zero entries
+    padded for increasing dimensions. This option introduces no extra parameter; (B) The projection
+    shortcut in Eqn.(2) is used to match dimensions (done by 1×1 convolutions)." Sec. 4.1 adds
+    (C), "all shortcuts are projections".
+    """
     shortcut = check_shortcut(shortcut)
     changes = stride != 1 or in_planes != out_planes
     if shortcut == "C" or (shortcut == "B" and changes):

@@ -197,7 +197,8 @@ def _note_stride_at(module: "ResNet", state_dict, prefix, local_metadata) -> Non
 
 
 def cifar_resnet(depth: int, shortcut: str = "A", plain: bool = False, num_classes: int = 10, **kw) -> CifarResNet:
-    """CIFAR-10 ResNet (``plain=False``) or plain net (``plain=True``) of depth 6n+2, paper Sec. 4.2."""
+    """CIFAR-10 ResNet (``plain=False``) or plain net (``plain=True``) of depth 6n+2, paper Sec. 4.2:
+    "There are totally 6n+2 stacked weighted layers." (the stem, 2n per stage, the classifier)."""
     return CifarResNet(depth, shortcut=shortcut, plain=plain, num_classes=num_classes, **kw)
 
 
