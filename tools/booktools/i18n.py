@@ -97,7 +97,10 @@ _MARKUP = [
 ]
 
 
-_TITLED = re.compile(r"\{(doc|ref|numref|download|edition)\}`[^`<]*<([^`>]+)>`")
+_TITLED = re.compile(r"\{(doc|ref|numref|download|edition|term)\}`[^`<]*<([^`>]+)>`")
+# A glossary link names its entry by the bilingual key (``{term}`plain network · 普通网络` ``); a
+# Chinese sentence shows the Chinese term: ``{term}`普通网络 <plain network · 普通网络>` `` keeps the key.
+_TERM = re.compile(r"\{term\}`([^`<]+)`")
 # A glued text in words has a Chinese twin (the chapter glues ``name`` and ``name_zh``): a translation
 # may use the twin where the English uses ``name``.
 _GLUE_ZH = re.compile(r"(\{glue:\w*\}`\w+?)_zh(`|:)")
@@ -108,6 +111,7 @@ def markup(text: str) -> list[str]:
     with an explicit title (``{doc}`glossary <../book/glossary>` ``) keeps its target; its title is
     translated."""
     text = _TITLED.sub(lambda m: f"{{{m.group(1)}}}`<{m.group(2)}>`", text)
+    text = _TERM.sub(lambda m: f"{{term}}`<{m.group(1).strip()}>`", text)
     text = _GLUE_ZH.sub(r"\1\2", text)
     out = []
     for rx in _MARKUP:

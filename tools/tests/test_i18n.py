@@ -80,6 +80,15 @@ def glossary_terms() -> list[tuple[str, list[str]]]:
     return terms
 
 
+def test_a_glossary_link_in_chinese_shows_the_chinese_term():
+    """A Chinese sentence links the glossary through the entry's bilingual key but shows the Chinese
+    term (``{term}`普通网络 <plain network · 普通网络>` ``), never the key "plain network · 普通网络"."""
+    shown = [(path.name, m.group(0)) for path, e in _entries() if e.msgstr
+             for m in re.finditer(r"\{term\}`([^`]*)`", e.msgstr)
+             if "<" not in m.group(1) or not re.search(r"[\u4e00-\u9fff]", m.group(1).split("<")[0])]
+    assert not shown, f"{len(shown)} glossary link(s) show their key in Chinese text:\n" + "\n".join(map(str, shown[:20]))
+
+
 def test_glossary_parses():
     terms = dict(glossary_terms())
     assert terms["residual learning"] == ["残差学习"] and terms["plain network"] == ["普通网络", "平原网络"]
