@@ -264,6 +264,8 @@ if note:
 fig.tight_layout(rect=(0, 0.05 if note else 0, 1, 1))
 stamp(fig, dl)
 plt.show()
+
+# %% tags=["remove-input"]
 display(Markdown(depth_table))
 
 # %% [markdown]
