@@ -273,13 +273,13 @@ def _caption_to_notes(block):
     return notes
 
 
-def lecture_slide(section) -> bool:
+def lecture_slide(section, default: bool = False) -> bool:
     """Turn a section that has a ``{slide}`` block into its lecture slides: first the questions it opens
     with (predict-first: put to the room before anything that answers them), one per slide; then the
     title, the block's lines and the equations it names; then each later figure and quiz question on a
     slide of its own; every other part of the section (prose, code, tables) in the speaker notes.
     False if it has no block."""
-    blocks = [c for c in section.children if isinstance(c, slide_block)]
+    blocks = [c for c in section.children if isinstance(c, slide_block)] or ([slide_block("", lines=[], show=[])] if default else [])
     if not blocks:
         return False
     block = blocks[0]
@@ -305,7 +305,8 @@ def lecture_slide(section) -> bool:
         section += quiz
     if first:
         section += revealjs_break()
-    section += lines
+    if block["lines"]:
+        section += lines
     section.extend(shown)
     if notes.children:
         section += notes
@@ -320,6 +321,11 @@ def lecture_slide(section) -> bool:
     return True
 
 
+def _card(section) -> bool:
+    titles = [c for c in section.children if isinstance(c, nodes.title)]
+    return bool(titles) and "knowledge card" in titles[0].astext().lower()
+
+
 def apply_rules(document) -> None:
     for node in list(document.findall(_homework)):
         node.parent.remove(node)
@@ -328,7 +334,13 @@ def apply_rules(document) -> None:
         if is_quiz(cell):
             _english_quiz_only(cell)
             _one_question_each(cell)
-    lectured = {id(s) for s in list(document.findall(nodes.section)) if lecture_slide(s)}
+    sections = list(document.findall(nodes.section))
+    has_blocks = any(True for _ in document.findall(slide_block))
+    # Without a {slide} block, a deck's opening section (run box, reading time, goals), a knowledge card
+    # and every section of a page that has no blocks at all (the appendix) project their title, figures
+    # and questions; their text is the speaker notes (a slide is not a page of prose).
+    lectured = {id(s) for s in sections
+                if lecture_slide(s, default=s is sections[0] or _card(s) or not has_blocks)}
     for block in list(document.findall(nodes.literal_block)):  # included code
         if block.get("source") and len(block.astext().splitlines()) > 2 * MAX_CODE_LINES:
             where = Path(block["source"]).resolve()

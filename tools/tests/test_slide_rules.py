@@ -25,8 +25,10 @@ QUIZ_JS = nodes.raw("", "function show_questions(){}", format="html")
 
 
 def _doc(*sections):
+    """A page whose chapter has a {slide} block: its sections are the ones a lecturer did not give one."""
     doc = new_document("t", get_default_settings(Parser))
-    doc.extend(sections)
+    doc += nodes.section("", nodes.title("", "Chapter"), slides.slide_block("", lines=["the point"], show=[]), *sections,
+                         ids=["chapter"])
     return doc
 
 
@@ -127,7 +129,7 @@ def test_exercises_solutions_and_links_to_other_pages_are_left_out():
     card = _section("Knowledge card", nodes.admonition("", nodes.title("", "Card"), _para()))
     doc = _doc(intro, homework, card)
     slides.apply_rules(doc)
-    assert [s[0].astext() for s in doc.findall(nodes.section)] == ["Intro", "Knowledge card"]
+    assert [s[0].astext() for s in doc.findall(nodes.section)] == ["Chapter", "Intro", "Knowledge card"]
     assert not list(doc.findall(exercise_enumerable_node)) and not list(doc.findall(solution_node))
     refs = list(doc.findall(nodes.reference))
     assert [r["refuri"] for r in refs] == ["https://arxiv.org/abs/1512.03385"]  # the outside link stays
@@ -247,6 +249,21 @@ def test_a_question_that_opens_its_section_is_asked_before_the_slide_that_answer
     assert kinds == ["title", "container", "break", "container", "break", "bullet_list", "math_block", "slide_notes",
                      "break", "container", "slide_notes"], kinds
     assert all("show_questions" in "".join(r.astext() for r in sec[i].findall(nodes.raw)) for i in (1, 3))
+
+
+def test_a_page_without_slide_blocks_its_opening_and_its_knowledge_card_keep_their_text_in_the_notes():
+    """A deck's opening (run box, goals), a knowledge card, and every section of a page with no {slide}
+    block at all (the appendix) project their title, figures and questions; their text is the notes."""
+    card = _section("Knowledge card", _para(600))
+    top = nodes.section("", nodes.title("", "Appendix A"), _para(400), _section("Three scales", _para(900), _cell(3, _figure())), card,
+                        ids=["appendix-a"])
+    doc = new_document("t", get_default_settings(Parser))
+    doc += top
+    slides.apply_rules(doc)
+    assert _kinds(top)[:2] == ["title", "slide_notes"], _kinds(top)
+    three = top.children[2]
+    assert _kinds(three) == ["title", "slide_notes", "break", "container", "slide_notes"], _kinds(three)
+    assert _kinds(card) == ["title", "slide_notes"], _kinds(card)
 
 
 def test_quiz_answers_in_class_is_a_build_option(monkeypatch):
