@@ -25,7 +25,10 @@ ORG_REPO = urlparse(REPO).path.strip("/")
 def _load(page, url: str):
     resp = page.goto(url, wait_until="load")
     assert resp is not None and resp.ok, f"{url}: HTTP {resp.status if resp else '?'}"
-    page.wait_for_load_state("networkidle", timeout=90_000)  # a long page of equations: MathJax fetches its fonts
+    # what a reader sees, not network idleness (a page of equations keeps fetching fonts for a while):
+    # formulas typeset, fonts loaded
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise.then(() => null) : null")
+    page.evaluate("() => document.fonts.ready.then(() => null)")
     return resp
 
 
