@@ -237,6 +237,9 @@ if records:
     fig.tight_layout()
     stamp(fig, records)
     plt.show()
+
+# %% tags=["hide-input"]
+if records:
     summary = {r["label"]: r for r in summarize(records)}
     n_eval = int(records[0]["config"]["eval_subset"])
     rows = []
