@@ -40,9 +40,9 @@ from resnet_book.models.variants import SqueezeExcitation, residual_blocks
 EXACT_PARAMS = {
     "preact_resnet20": 272_282,
     "preact_resnet56": 855_578,
-    "preact_resnet110": 1_730_522,  # Identity Mappings, Table 3: "1.7M"
-    "preact_resnet164": 1_703_258,  # Identity Mappings, Table 3: "1.7M"
-    "preact_resnet1001": 10_327_706,  # Identity Mappings, Table 3: "10.2M" (= the count without BN, see below)
+    "preact_resnet110": 1_730_522,  # Identity Mappings, Table 4: "1.7M"
+    "preact_resnet164": 1_703_258,  # Identity Mappings, Table 4: "1.7M"
+    "preact_resnet1001": 10_327_706,  # Identity Mappings, Table 4: "10.2M" (= the count without BN, see below)
     "wrn16_2": 691_674,
     "wrn16_4": 2_748_890,  # WRN paper, Table 4: "2.7M"
     "wrn16_8": 10_961_370,  # WRN paper, Table 4: "11.0M"
