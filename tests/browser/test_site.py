@@ -30,15 +30,8 @@ def _load(page, url: str):
     if url.endswith("/index.html"):  # the site's root redirects to the intro: wait for where it lands
         page.wait_for_url("**/book/intro.html", timeout=30_000)
         page.wait_for_load_state("load")
-    for _ in range(3):  # (and should it navigate on while we look, wait again)
-        try:
-            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise.then(() => null) : null")
-            page.evaluate("() => document.fonts.ready.then(() => null)")
-            break
-        except Exception as e:  # playwright's Error: "Execution context was destroyed ... navigation"
-            if "navigation" not in str(e):
-                raise
-            page.wait_for_load_state("load")
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise.then(() => null) : null")
+    page.evaluate("() => document.fonts.ready.then(() => null)")
     return resp
 
 
